@@ -1,0 +1,63 @@
+//! Command-line definitions (DESIGN §2). Parsing only: `main.rs` dispatches.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "podscope",
+    version,
+    about = "Explore multi-container Kubernetes pods: what each container is for, which volumes they share",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show each container's role (with evidence) and the shared volumes, without the TUI.
+    Describe(DescribeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// Pod names to show (all pods when omitted).
+    pub pods: Vec<String>,
+    /// Only pods in this namespace.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Pods in all namespaces.
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Manifest file, directory (searched recursively) or `-` for stdin. Repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Path to the kubeconfig file (for describing pods on a cluster).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use.
+    #[arg(long)]
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+/// The name to show in usage lines: `kubectl podscope` when run as a kubectl plugin.
+pub fn display_name(argv0: &str) -> &'static str {
+    let base = argv0.rsplit('/').next().unwrap_or(argv0);
+    if base.starts_with("kubectl-") {
+        "kubectl podscope"
+    } else {
+        "podscope"
+    }
+}

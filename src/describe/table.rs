@@ -1,0 +1,186 @@
+//! `podscope describe -o table`: a report for people. Per pod: the containers with role,
+//! confidence and state, the evidence for each role, the volume × container matrix, then
+//! warnings. Colour only when asked (a terminal, and `NO_COLOR` unset).
+
+use std::fmt::Write;
+
+use crate::model::volume::volume_matrix;
+use crate::model::{ContainerRole, PodInsight, Section};
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    pub enabled: bool,
+}
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.enabled && !text.is_empty() {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    fn dim(self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+
+    fn warn(self, text: &str) -> String {
+        self.wrap("33", text)
+    }
+
+    fn role(self, role: ContainerRole, text: &str) -> String {
+        let code = match role {
+            ContainerRole::Main => "1;32",
+            ContainerRole::Sidecar => "36",
+            ContainerRole::Adapter => "35",
+            ContainerRole::Ambassador => "33",
+            ContainerRole::Init => "34",
+            ContainerRole::Ephemeral => "31",
+        };
+        self.wrap(code, text)
+    }
+}
+
+/// Render every pod, separated by a blank line.
+pub fn render(pods: &[PodInsight], paint: Paint) -> String {
+    pods.iter().map(|p| render_pod(p, paint)).collect::<Vec<_>>().join("\n")
+}
+
+fn render_pod(insight: &PodInsight, paint: Paint) -> String {
+    let pod = &insight.pod;
+    let mut out = String::new();
+    let origin = match &pod.origin {
+        crate::model::pod::PodOrigin::Pod => "Pod".to_string(),
+        crate::model::pod::PodOrigin::Template { kind } => format!("{kind} pod template"),
+    };
+    let _ = write!(out, "{} {}/{}", paint.bold(&origin), pod.namespace, paint.bold(&pod.name));
+    if let Some(src) = &pod.source {
+        let _ = write!(out, "  {}", paint.dim(&format!("({src})")));
+    }
+    out.push('\n');
+    if let Some(d) = &insight.default_container {
+        let _ = writeln!(out, "Default container: {}", d.name);
+    }
+    out.push('\n');
+
+    let mut rows = vec![["CONTAINER", "SECTION", "ROLE", "CONFIDENCE", "STATE", "IMAGE"].map(String::from).to_vec()];
+    for (c, r) in insight.containers() {
+        let role = if r.native_sidecar {
+            format!("{} (native)", r.role)
+        } else {
+            r.role.to_string()
+        };
+        let state = c.status.as_ref().map_or("-".to_string(), |s| {
+            let restarts = if s.restart_count > 0 {
+                format!(", {} restarts", s.restart_count)
+            } else {
+                String::new()
+            };
+            format!("{}{restarts}", s.state.summary())
+        });
+        rows.push(vec![
+            c.name.clone(),
+            c.section.field_name().to_string(),
+            role,
+            r.confidence.to_string(),
+            state,
+            c.image.clone().unwrap_or_else(|| "(none)".to_string()),
+        ]);
+    }
+    let roles: Vec<ContainerRole> = insight.roles.iter().map(|r| r.role).collect();
+    write_table(&mut out, &rows, paint, |row, col, text| match (row, col) {
+        (0, _) => paint.bold(text),
+        (r, 2) => paint.role(roles[r - 1], text),
+        _ => text.to_string(),
+    });
+
+    out.push('\n');
+    let _ = writeln!(out, "{}", paint.bold("Why these roles:"));
+    for (c, r) in insight.containers() {
+        let _ = writeln!(out, "  {} → {}", c.name, paint.role(r.role, r.role.as_str()));
+        for e in &r.evidence {
+            let _ = writeln!(out, "    - {e}");
+        }
+    }
+
+    let matrix = volume_matrix(pod);
+    if !matrix.is_empty() {
+        out.push('\n');
+        let users: Vec<&str> = pod
+            .containers
+            .iter()
+            .filter(|c| !c.mounts.is_empty() || c.section != Section::Ephemeral)
+            .map(|c| c.name.as_str())
+            .collect();
+        let mut header: Vec<String> = ["VOLUME", "KIND", "SHARED"].map(String::from).to_vec();
+        header.extend(users.iter().map(|u| u.to_string()));
+        header.push("SOURCE".to_string());
+        let mut rows = vec![header];
+        for u in &matrix {
+            let mut row = vec![
+                u.volume.name.clone(),
+                u.volume.source.kind().to_string(),
+                if u.shared() { "yes".to_string() } else { "-".to_string() },
+            ];
+            for user in &users {
+                let cells: Vec<String> = u
+                    .mounts
+                    .iter()
+                    .filter(|m| m.container == *user)
+                    .map(|m| {
+                        let mut flags = vec![if m.read_only { "ro" } else { "rw" }.to_string()];
+                        if let Some(sp) = m.sub_path {
+                            flags.push(format!("subPath {sp}"));
+                        }
+                        format!("{} ({})", m.path, flags.join(", "))
+                    })
+                    .collect();
+                row.push(if cells.is_empty() { "-".to_string() } else { cells.join("; ") });
+            }
+            row.push(u.volume.source.detail());
+            rows.push(row);
+        }
+        let shared: Vec<bool> = matrix.iter().map(|u| u.shared()).collect();
+        write_table(&mut out, &rows, paint, |row, col, text| match (row, col) {
+            (0, _) => paint.bold(text),
+            (r, 0) if shared[r - 1] => paint.bold(text),
+            _ => text.to_string(),
+        });
+    }
+
+    if !insight.lints.is_empty() {
+        out.push('\n');
+        let _ = writeln!(out, "{}", paint.bold("Warnings:"));
+        for l in &insight.lints {
+            let _ = writeln!(out, "  {} {l}", paint.warn("!"));
+        }
+    }
+    out
+}
+
+/// Left-aligned columns two spaces apart; `style` paints a cell after padding is computed.
+fn write_table(out: &mut String, rows: &[Vec<String>], _paint: Paint, style: impl Fn(usize, usize, &str) -> String) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|col| rows.iter().filter_map(|r| r.get(col)).map(|t| t.chars().count()).max().unwrap_or(0))
+        .collect();
+    for (r, row) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (col, text) in row.iter().enumerate() {
+            let last = col + 1 == row.len();
+            line.push_str(&style(r, col, text));
+            if !last {
+                let pad = widths[col] - text.chars().count() + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}

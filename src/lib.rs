@@ -1,0 +1,6 @@
+//! podscope: a terminal UI for exploring multi-container Kubernetes pods.
+
+pub mod cli;
+pub mod describe;
+pub mod load;
+pub mod model;

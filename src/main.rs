@@ -1,0 +1,90 @@
+//! podscope's entry point: parse the command line, run the command, map errors to exit codes
+//! (0 success, 1 runtime failure, 2 bad usage or bad input).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use podscope::cli::{Cli, Command, DescribeArgs, OutputFormat, display_name};
+use podscope::describe::{json, table};
+use podscope::load::load_paths;
+use podscope::model::PodInsight;
+
+/// An error for a person: what went wrong and what to do, with the exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn main() -> ExitCode {
+    let argv0 = std::env::args().next().unwrap_or_default();
+    let command = Cli::command().bin_name(display_name(&argv0));
+    let cli = match command.try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Describe(args) => describe(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("podscope: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn describe(args: DescribeArgs) -> Result<(), Failure> {
+    if args.files.is_empty() {
+        return Err(Failure {
+            code: 1,
+            message: "describing pods on a live cluster is not available in this version; describe manifests with -f PATH (files, directories or - for stdin)".to_string(),
+        });
+    }
+    let loaded = load_paths(&args.files, &mut std::io::stdin().lock()).map_err(|e| Failure {
+        code: 2,
+        message: e.to_string(),
+    })?;
+    for note in &loaded.notes {
+        eprintln!("note: {note}");
+    }
+    let pods: Vec<PodInsight> = loaded
+        .manifests
+        .pods
+        .into_iter()
+        .filter(|p| args.all_namespaces || args.namespace.as_ref().is_none_or(|ns| &p.namespace == ns))
+        .filter(|p| args.pods.is_empty() || args.pods.contains(&p.name))
+        .map(|p| PodInsight::new(p, &[]))
+        .collect();
+    if let Some(missing) = args.pods.iter().find(|name| !pods.iter().any(|p| &p.pod.name == *name)) {
+        let ns = args.namespace.as_deref().map(|n| format!(" in namespace {n}")).unwrap_or_default();
+        return Err(Failure {
+            code: 2,
+            message: format!("pod {missing} not found{ns} in the given manifests"),
+        });
+    }
+    let text = match args.output {
+        OutputFormat::Json => json::to_string(&pods) + "\n",
+        OutputFormat::Table => {
+            let stdout = std::io::stdout();
+            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            table::render(&pods, table::Paint { enabled: colour })
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`podscope describe | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure {
+            code: 1,
+            message: format!("cannot write output: {e}"),
+        }),
+    }
+}

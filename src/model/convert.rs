@@ -1,0 +1,432 @@
+//! Conversion from k8s-openapi types into podscope's model. Pure: no clock, no I/O.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::pod::{
+    Container, ContainerPort, ContainerState, ContainerStatus, EnvSource, EnvValue, EnvVar, Pod,
+    PodOrigin, PodPhase, PortRef, Probe, ProbeAction, ProbeKind, Section, VolumeMount,
+};
+use super::volume::{ProjectedSource, Volume, VolumeSource};
+
+/// The annotation `kubectl apply` leaves behind: a full copy of the manifest, never useful here.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Convert an API pod. `managedFields` and the last-applied annotation are dropped.
+pub fn pod_from_api(pod: &core::Pod, source: Option<&str>) -> Pod {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let mut out = from_parts(&pod.metadata, &spec, PodOrigin::Pod, source);
+    if let Some(status) = &pod.status {
+        apply_status(&mut out, status);
+    }
+    out
+}
+
+/// Convert a workload's pod template. The pod takes the workload's name and namespace.
+pub fn pod_from_template(
+    workload_kind: &str,
+    workload_meta: &ObjectMeta,
+    template: &core::PodTemplateSpec,
+    source: Option<&str>,
+) -> Pod {
+    let mut meta = template.metadata.clone().unwrap_or_default();
+    meta.name = workload_meta.name.clone();
+    meta.namespace = workload_meta.namespace.clone();
+    meta.uid = workload_meta.uid.clone();
+    meta.creation_timestamp = workload_meta.creation_timestamp.clone();
+    let spec = template.spec.clone().unwrap_or_default();
+    let origin = PodOrigin::Template {
+        kind: workload_kind.to_string(),
+    };
+    from_parts(&meta, &spec, origin, source)
+}
+
+fn from_parts(meta: &ObjectMeta, spec: &core::PodSpec, origin: PodOrigin, source: Option<&str>) -> Pod {
+    let mut annotations: BTreeMap<String, String> = meta.annotations.clone().unwrap_or_default();
+    annotations.remove(LAST_APPLIED);
+
+    let mut containers = Vec::new();
+    for c in spec.init_containers.iter().flatten() {
+        let native = c.restart_policy.as_deref() == Some("Always");
+        containers.push(container(c, Section::Init, native));
+    }
+    for c in &spec.containers {
+        containers.push(container(c, Section::Regular, false));
+    }
+    for e in spec.ephemeral_containers.iter().flatten() {
+        containers.push(ephemeral(e));
+    }
+
+    Pod {
+        namespace: meta.namespace.clone().unwrap_or_else(|| "default".to_string()),
+        name: meta
+            .name
+            .clone()
+            .or_else(|| meta.generate_name.as_ref().map(|g| format!("{g}*")))
+            .unwrap_or_default(),
+        uid: meta.uid.clone(),
+        origin,
+        source: source.map(str::to_string),
+        labels: meta.labels.clone().unwrap_or_default(),
+        annotations,
+        created: meta.creation_timestamp.as_ref().map(|t| t.0),
+        deleting: meta.deletion_timestamp.is_some(),
+        node: spec.node_name.clone(),
+        restart_policy: spec.restart_policy.clone(),
+        phase: None,
+        reason: None,
+        containers,
+        volumes: spec.volumes.iter().flatten().map(volume).collect(),
+    }
+}
+
+fn container(c: &core::Container, section: Section, native_sidecar: bool) -> Container {
+    Container {
+        name: c.name.clone(),
+        section,
+        native_sidecar,
+        image: c.image.clone().filter(|i| !i.trim().is_empty()),
+        command: c.command.clone().unwrap_or_default(),
+        args: c.args.clone().unwrap_or_default(),
+        working_dir: c.working_dir.clone(),
+        ports: ports(c.ports.as_deref()),
+        mounts: mounts(c.volume_mounts.as_deref()),
+        env: env(c.env.as_deref()),
+        env_from: env_from(c.env_from.as_deref()),
+        probes: probes(&c.liveness_probe, &c.readiness_probe, &c.startup_probe),
+        target_container: None,
+        status: None,
+    }
+}
+
+fn ephemeral(e: &core::EphemeralContainer) -> Container {
+    Container {
+        name: e.name.clone(),
+        section: Section::Ephemeral,
+        native_sidecar: false,
+        image: e.image.clone().filter(|i| !i.trim().is_empty()),
+        command: e.command.clone().unwrap_or_default(),
+        args: e.args.clone().unwrap_or_default(),
+        working_dir: e.working_dir.clone(),
+        ports: ports(e.ports.as_deref()),
+        mounts: mounts(e.volume_mounts.as_deref()),
+        env: env(e.env.as_deref()),
+        env_from: env_from(e.env_from.as_deref()),
+        probes: probes(&e.liveness_probe, &e.readiness_probe, &e.startup_probe),
+        target_container: e.target_container_name.clone(),
+        status: None,
+    }
+}
+
+fn ports(ports: Option<&[core::ContainerPort]>) -> Vec<ContainerPort> {
+    ports
+        .unwrap_or_default()
+        .iter()
+        .map(|p| ContainerPort {
+            name: p.name.clone(),
+            container_port: p.container_port,
+            protocol: p.protocol.clone().unwrap_or_else(|| "TCP".to_string()),
+        })
+        .collect()
+}
+
+fn mounts(mounts: Option<&[core::VolumeMount]>) -> Vec<VolumeMount> {
+    mounts
+        .unwrap_or_default()
+        .iter()
+        .map(|m| VolumeMount {
+            volume: m.name.clone(),
+            path: m.mount_path.clone(),
+            read_only: m.read_only.unwrap_or(false),
+            sub_path: m.sub_path.clone().filter(|s| !s.is_empty()),
+            sub_path_expr: m.sub_path_expr.clone().filter(|s| !s.is_empty()),
+        })
+        .collect()
+}
+
+fn env(vars: Option<&[core::EnvVar]>) -> Vec<EnvVar> {
+    vars.unwrap_or_default()
+        .iter()
+        .map(|v| EnvVar {
+            name: v.name.clone(),
+            value: env_value(v),
+        })
+        .collect()
+}
+
+fn env_value(v: &core::EnvVar) -> EnvValue {
+    if let Some(value) = &v.value {
+        return EnvValue::Literal(value.clone());
+    }
+    let Some(from) = &v.value_from else {
+        return EnvValue::Unset;
+    };
+    if let Some(r) = &from.config_map_key_ref {
+        EnvValue::ConfigMapKey {
+            name: r.name.clone(),
+            key: r.key.clone(),
+        }
+    } else if let Some(r) = &from.secret_key_ref {
+        EnvValue::SecretKey {
+            name: r.name.clone(),
+            key: r.key.clone(),
+        }
+    } else if let Some(r) = &from.field_ref {
+        EnvValue::Field(r.field_path.clone())
+    } else if let Some(r) = &from.resource_field_ref {
+        EnvValue::Resource(r.resource.clone())
+    } else if let Some(r) = &from.file_key_ref {
+        EnvValue::File {
+            volume: r.volume_name.clone(),
+            path: r.path.clone(),
+        }
+    } else {
+        EnvValue::Unset
+    }
+}
+
+fn env_from(sources: Option<&[core::EnvFromSource]>) -> Vec<EnvSource> {
+    sources
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| {
+            if let Some(c) = &s.config_map_ref {
+                Some(EnvSource::ConfigMap {
+                    name: c.name.clone(),
+                    prefix: s.prefix.clone(),
+                })
+            } else {
+                s.secret_ref.as_ref().map(|r| EnvSource::Secret {
+                    name: r.name.clone(),
+                    prefix: s.prefix.clone(),
+                })
+            }
+        })
+        .collect()
+}
+
+fn probes(liveness: &Option<core::Probe>, readiness: &Option<core::Probe>, startup: &Option<core::Probe>) -> Vec<Probe> {
+    [
+        (ProbeKind::Liveness, liveness),
+        (ProbeKind::Readiness, readiness),
+        (ProbeKind::Startup, startup),
+    ]
+    .into_iter()
+    .filter_map(|(kind, p)| p.as_ref().map(|p| Probe { kind, action: probe_action(p) }))
+    .collect()
+}
+
+fn probe_action(p: &core::Probe) -> ProbeAction {
+    if let Some(h) = &p.http_get {
+        ProbeAction::HttpGet {
+            path: h.path.clone(),
+            port: port_ref(&h.port),
+        }
+    } else if let Some(t) = &p.tcp_socket {
+        ProbeAction::TcpSocket { port: port_ref(&t.port) }
+    } else if let Some(g) = &p.grpc {
+        ProbeAction::Grpc { port: g.port }
+    } else if let Some(e) = &p.exec {
+        ProbeAction::Exec {
+            command: e.command.clone().unwrap_or_default(),
+        }
+    } else {
+        ProbeAction::None
+    }
+}
+
+fn port_ref(port: &IntOrString) -> PortRef {
+    match port {
+        IntOrString::Int(n) => PortRef::Number(*n),
+        IntOrString::String(s) => match s.parse() {
+            Ok(n) => PortRef::Number(n),
+            Err(_) => PortRef::Name(s.clone()),
+        },
+    }
+}
+
+fn volume(v: &core::Volume) -> Volume {
+    Volume {
+        name: v.name.clone(),
+        source: volume_source(v),
+    }
+}
+
+fn volume_source(v: &core::Volume) -> VolumeSource {
+    if let Some(e) = &v.empty_dir {
+        return VolumeSource::EmptyDir {
+            medium: e.medium.clone(),
+            size_limit: e.size_limit.as_ref().map(|q| q.0.clone()),
+        };
+    }
+    if let Some(c) = &v.config_map {
+        return VolumeSource::ConfigMap { name: c.name.clone() };
+    }
+    if let Some(s) = &v.secret {
+        return VolumeSource::Secret {
+            name: s.secret_name.clone(),
+        };
+    }
+    if let Some(p) = &v.persistent_volume_claim {
+        return VolumeSource::PersistentVolumeClaim {
+            claim_name: p.claim_name.clone(),
+            read_only: p.read_only.unwrap_or(false),
+        };
+    }
+    if let Some(h) = &v.host_path {
+        return VolumeSource::HostPath {
+            path: h.path.clone(),
+            kind: h.type_.clone(),
+        };
+    }
+    if let Some(p) = &v.projected {
+        return VolumeSource::Projected {
+            sources: p.sources.iter().flatten().filter_map(projection).collect(),
+        };
+    }
+    if let Some(d) = &v.downward_api {
+        return VolumeSource::DownwardApi {
+            files: d.items.iter().flatten().map(|i| i.path.clone()).collect(),
+        };
+    }
+    if let Some(c) = &v.csi {
+        return VolumeSource::Csi {
+            driver: c.driver.clone(),
+            read_only: c.read_only.unwrap_or(false),
+        };
+    }
+    if let Some(e) = &v.ephemeral {
+        let spec = e.volume_claim_template.as_ref().map(|t| &t.spec);
+        return VolumeSource::Ephemeral {
+            storage_class: spec.and_then(|s| s.storage_class_name.clone()),
+            access_modes: spec.and_then(|s| s.access_modes.clone()).unwrap_or_default(),
+            storage: spec
+                .and_then(|s| s.resources.as_ref())
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get("storage"))
+                .map(|q| q.0.clone()),
+        };
+    }
+    if let Some(n) = &v.nfs {
+        return VolumeSource::Nfs {
+            server: n.server.clone(),
+            path: n.path.clone(),
+        };
+    }
+    if let Some(i) = &v.image {
+        return VolumeSource::Image {
+            reference: i.reference.clone(),
+        };
+    }
+    let others: [(&str, bool); 18] = [
+        ("awsElasticBlockStore", v.aws_elastic_block_store.is_some()),
+        ("azureDisk", v.azure_disk.is_some()),
+        ("azureFile", v.azure_file.is_some()),
+        ("cephfs", v.cephfs.is_some()),
+        ("cinder", v.cinder.is_some()),
+        ("fc", v.fc.is_some()),
+        ("flexVolume", v.flex_volume.is_some()),
+        ("flocker", v.flocker.is_some()),
+        ("gcePersistentDisk", v.gce_persistent_disk.is_some()),
+        ("gitRepo", v.git_repo.is_some()),
+        ("glusterfs", v.glusterfs.is_some()),
+        ("iscsi", v.iscsi.is_some()),
+        ("photonPersistentDisk", v.photon_persistent_disk.is_some()),
+        ("portworxVolume", v.portworx_volume.is_some()),
+        ("quobyte", v.quobyte.is_some()),
+        ("rbd", v.rbd.is_some()),
+        ("scaleIO", v.scale_io.is_some()),
+        ("vsphereVolume", v.vsphere_volume.is_some()),
+    ];
+    match others.iter().find(|(_, set)| *set) {
+        Some((kind, _)) => VolumeSource::Other { kind: kind.to_string() },
+        None if v.storageos.is_some() => VolumeSource::Other {
+            kind: "storageos".to_string(),
+        },
+        None => VolumeSource::Missing,
+    }
+}
+
+fn projection(p: &core::VolumeProjection) -> Option<ProjectedSource> {
+    if let Some(t) = &p.service_account_token {
+        Some(ProjectedSource::ServiceAccountToken {
+            path: t.path.clone(),
+            expiration_seconds: t.expiration_seconds,
+        })
+    } else if let Some(c) = &p.config_map {
+        Some(ProjectedSource::ConfigMap { name: c.name.clone() })
+    } else if let Some(s) = &p.secret {
+        Some(ProjectedSource::Secret { name: s.name.clone() })
+    } else if let Some(d) = &p.downward_api {
+        Some(ProjectedSource::DownwardApi {
+            files: d.items.iter().flatten().map(|i| i.path.clone()).collect(),
+        })
+    } else if p.cluster_trust_bundle.is_some() {
+        Some(ProjectedSource::ClusterTrustBundle)
+    } else if p.pod_certificate.is_some() {
+        Some(ProjectedSource::PodCertificate)
+    } else {
+        None
+    }
+}
+
+fn apply_status(pod: &mut Pod, status: &core::PodStatus) {
+    pod.phase = status.phase.as_deref().map(PodPhase::parse);
+    pod.reason = status.reason.clone();
+    let lists = [
+        (Section::Init, &status.init_container_statuses),
+        (Section::Regular, &status.container_statuses),
+        (Section::Ephemeral, &status.ephemeral_container_statuses),
+    ];
+    for (section, list) in lists {
+        for s in list.iter().flatten() {
+            if let Some(c) = pod
+                .containers
+                .iter_mut()
+                .find(|c| c.section == section && c.name == s.name)
+            {
+                c.status = Some(container_status(s));
+            }
+        }
+    }
+}
+
+fn container_status(s: &core::ContainerStatus) -> ContainerStatus {
+    ContainerStatus {
+        ready: s.ready,
+        started: s.started,
+        restart_count: s.restart_count,
+        state: s.state.as_ref().map(container_state).unwrap_or(ContainerState::Unknown),
+        last_state: s
+            .last_state
+            .as_ref()
+            .map(container_state)
+            .filter(|st| *st != ContainerState::Unknown),
+        container_id: s.container_id.clone(),
+    }
+}
+
+fn container_state(s: &core::ContainerState) -> ContainerState {
+    if let Some(r) = &s.running {
+        ContainerState::Running {
+            started_at: r.started_at.as_ref().map(|t| t.0),
+        }
+    } else if let Some(t) = &s.terminated {
+        ContainerState::Terminated {
+            exit_code: t.exit_code,
+            signal: t.signal,
+            reason: t.reason.clone(),
+            finished_at: t.finished_at.as_ref().map(|t| t.0),
+        }
+    } else if let Some(w) = &s.waiting {
+        ContainerState::Waiting {
+            reason: w.reason.clone(),
+            message: w.message.clone(),
+        }
+    } else {
+        ContainerState::Unknown
+    }
+}

@@ -1,0 +1,241 @@
+//! Manifests to pods: YAML or JSON text (one or many documents) holding Pods, workloads with
+//! pod templates, `kind: List` or `kubectl get -o yaml|json` output. Pure: the caller reads
+//! the files.
+
+use std::fmt;
+
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::convert::{pod_from_api, pod_from_template};
+use super::pod::Pod;
+
+/// Workload kinds whose `spec.template` is a pod template.
+pub const TEMPLATE_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+];
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ManifestSet {
+    pub pods: Vec<Pod>,
+    /// ConfigMaps found alongside, for the demo cluster to mount.
+    pub config_maps: Vec<core::ConfigMap>,
+    /// Objects that are neither pods nor workloads, e.g. `Service/web`.
+    pub skipped: Vec<Skipped>,
+}
+
+impl ManifestSet {
+    pub fn extend(&mut self, other: ManifestSet) {
+        self.pods.extend(other.pods);
+        self.config_maps.extend(other.config_maps);
+        self.skipped.extend(other.skipped);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub source: String,
+    pub document: usize,
+    pub kind: String,
+    pub name: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: skipped {} {} (document {}): not a pod or a workload with a pod template",
+            self.source, self.kind, self.name, self.document
+        )
+    }
+}
+
+/// Why a manifest could not be read, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    pub source: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.source, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.source, self.message),
+            _ => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+/// Parse every document in `text`. `source` names the file in messages and in each pod.
+pub fn parse_manifests(text: &str, source: &str) -> Result<ManifestSet, ManifestError> {
+    let documents = documents(text, source)?;
+    let mut set = ManifestSet::default();
+    let mut ctx = Ctx { source, set: &mut set };
+    for (index, doc) in documents.iter().enumerate() {
+        ctx.object(doc, index + 1, "")?;
+    }
+    Ok(set)
+}
+
+fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> {
+    let error = |line, column, message: String| ManifestError {
+        source: source.to_string(),
+        line,
+        column,
+        message,
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let mut out = Vec::new();
+        for value in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+            match value {
+                Ok(Value::Array(items)) => out.extend(items),
+                Ok(v) => out.push(v),
+                Err(e) => {
+                    let msg = format!("invalid JSON: {}", strip_json_position(&e.to_string()));
+                    return Err(error(Some(e.line() as u64), Some(e.column() as u64), msg));
+                }
+            }
+        }
+        return Ok(out);
+    }
+    match serde_saphyr::from_multiple::<Value>(text) {
+        Ok(docs) => Ok(docs.into_iter().filter(|d| !d.is_null()).collect()),
+        Err(e) => {
+            let (line, column) = e.location().map_or((None, None), |l| (Some(l.line()), Some(l.column())));
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("").trim();
+            Err(error(line, column, format!("invalid YAML: {}", strip_yaml_position(first))))
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; we show the position up front instead.
+fn strip_json_position(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message)
+}
+
+fn strip_yaml_position(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message).trim_start_matches("error: ")
+}
+
+struct Ctx<'a> {
+    source: &'a str,
+    set: &'a mut ManifestSet,
+}
+
+impl Ctx<'_> {
+    fn fail(&self, document: usize, what: &str, message: String) -> ManifestError {
+        ManifestError {
+            source: self.source.to_string(),
+            line: None,
+            column: None,
+            message: format!("document {document}{what}: {message}"),
+        }
+    }
+
+    /// Deserialize `value` into `T`, naming the field path on failure.
+    fn typed<T: DeserializeOwned>(&self, value: &Value, document: usize, what: &str, prefix: &str) -> Result<T, ManifestError> {
+        serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = match (prefix.is_empty(), path == ".") {
+                (true, _) => path,
+                (false, true) => prefix.to_string(),
+                (false, false) => format!("{prefix}.{path}"),
+            };
+            self.fail(document, what, format!("{path}: {}", e.into_inner()))
+        })
+    }
+
+    fn object(&mut self, doc: &Value, document: usize, path: &str) -> Result<(), ManifestError> {
+        let Some(obj) = doc.as_object() else {
+            return Err(self.fail(
+                document,
+                path,
+                "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)".to_string(),
+            ));
+        };
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let name = obj
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("(unnamed)");
+        let what = format!("{path} ({kind} {name})");
+        if kind.is_empty() {
+            let hint = if obj.get("spec").and_then(|s| s.get("containers")).is_some() {
+                ": add `apiVersion: v1` and `kind: Pod`"
+            } else {
+                ""
+            };
+            return Err(self.fail(document, path, format!("the object has no kind{hint}")));
+        }
+        if kind == "List" || (kind.ends_with("List") && obj.contains_key("items")) {
+            let items = obj.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            for (i, item) in items.iter().enumerate() {
+                self.object(item, document, &format!("{path} items[{i}]"))?;
+            }
+            return Ok(());
+        }
+        match kind {
+            "Pod" => {
+                let pod: core::Pod = self.typed(doc, document, &what, "")?;
+                self.set.pods.push(pod_from_api(&pod, Some(self.source)));
+            }
+            "CronJob" => {
+                let template = doc.pointer("/spec/jobTemplate/spec/template");
+                self.template(doc, template, document, &what, kind, "spec.jobTemplate.spec.template")?;
+            }
+            k if TEMPLATE_KINDS.contains(&k) => {
+                let template = doc.pointer("/spec/template");
+                self.template(doc, template, document, &what, kind, "spec.template")?;
+            }
+            "ConfigMap" => {
+                let cm: core::ConfigMap = self.typed(doc, document, &what, "")?;
+                self.set.config_maps.push(cm);
+            }
+            _ => self.set.skipped.push(Skipped {
+                source: self.source.to_string(),
+                document,
+                kind: kind.to_string(),
+                name: name.to_string(),
+            }),
+        }
+        Ok(())
+    }
+
+    fn template(
+        &mut self,
+        doc: &Value,
+        template: Option<&Value>,
+        document: usize,
+        what: &str,
+        kind: &str,
+        at: &str,
+    ) -> Result<(), ManifestError> {
+        let Some(template) = template else {
+            return Err(self.fail(document, what, format!("{kind} has no pod template at {at}")));
+        };
+        let meta: ObjectMeta = match doc.get("metadata") {
+            Some(m) => self.typed(m, document, what, "metadata")?,
+            None => ObjectMeta::default(),
+        };
+        let template: core::PodTemplateSpec = self.typed(template, document, what, at)?;
+        self.set
+            .pods
+            .push(pod_from_template(kind, &meta, &template, Some(self.source)));
+        Ok(())
+    }
+}

@@ -1,0 +1,17 @@
+//! The pure domain: pods, containers, volumes, roles. No tokio, no kube client, no ratatui.
+
+pub mod convert;
+pub mod default_container;
+pub mod glob;
+pub mod insight;
+pub mod lint;
+pub mod manifest;
+pub mod pod;
+pub mod role;
+pub mod volume;
+
+pub use default_container::{DefaultContainer, default_container};
+pub use insight::PodInsight;
+pub use pod::{Container, Pod, Section};
+pub use role::{Confidence, ContainerRole, RoleAssessment, RoleRule};
+

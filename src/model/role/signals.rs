@@ -1,0 +1,330 @@
+//! Facts read off one container's spec: what its shell script writes and reads, which
+//! `localhost` ports it talks to, which ports it listens on, which outside hosts it names.
+//! Heuristic by nature; every fact keeps the text that produced it for the evidence.
+
+use crate::model::pod::{Container, EnvValue, VolumeMount};
+
+/// Files a container's command writes and reads.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FileAccess {
+    pub writes: Vec<String>,
+    pub reads: Vec<String>,
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
+const KEYWORDS: &[&str] = &[
+    "do", "then", "else", "elif", "while", "until", "if", "!", "{", "(", "exec", "time", "nohup", "done", "fi",
+];
+const READERS: &[&str] = &[
+    "cat", "tail", "head", "grep", "egrep", "fgrep", "less", "more", "awk", "sed", "wc", "cut", "sort", "uniq",
+    "md5sum", "sha256sum", "diff", "nl", "tac", "od", "xxd", "jq", "ls", "find", "stat", "test", "[",
+];
+const WRITERS: &[&str] = &["tee", "touch", "mkdir"];
+const COPIERS: &[&str] = &["cp", "mv", "rsync", "ln"];
+
+/// The program text a container runs: the script of `sh -c SCRIPT`, else its argv joined.
+pub fn program_text(c: &Container) -> String {
+    let argv: Vec<&str> = c.argv().collect();
+    for (i, word) in argv.iter().enumerate() {
+        let base = word.rsplit('/').next().unwrap_or(word);
+        let next = argv.get(i + 1).copied().unwrap_or("");
+        if SHELLS.contains(&base) && next.starts_with('-') && next.contains('c') {
+            return argv.get(i + 2).copied().unwrap_or("").to_string();
+        }
+    }
+    argv.join(" ")
+}
+
+/// Paths a shell script writes (redirections, `tee`, `cp` targets...) and reads (`cat`,
+/// `tail`...). Only absolute paths are considered.
+pub fn file_access(script: &str) -> FileAccess {
+    let mut access = FileAccess::default();
+    for command in script.split(['\n', ';', '|', '&']) {
+        let words: Vec<&str> = command.split_whitespace().map(unquote).filter(|w| !w.is_empty()).collect();
+        let mut i = 0;
+        while i < words.len() && (KEYWORDS.contains(&words[i]) || is_assignment(words[i])) {
+            i += 1;
+        }
+        let Some(program) = words.get(i).map(|p| p.rsplit('/').next().unwrap_or(p)) else {
+            continue;
+        };
+        let mut paths = Vec::new();
+        let mut redirect_next = false;
+        for word in &words[i + 1..] {
+            if redirect_next {
+                push_path(&mut access.writes, word);
+                redirect_next = false;
+                continue;
+            }
+            if let Some(pos) = word.find('>') {
+                let target = word[pos..].trim_start_matches('>');
+                if target.is_empty() {
+                    redirect_next = true;
+                } else {
+                    push_path(&mut access.writes, target);
+                }
+                continue;
+            }
+            if let Some(target) = word.strip_prefix("of=") {
+                push_path(&mut access.writes, target);
+            } else if let Some(source) = word.strip_prefix("if=") {
+                push_path(&mut access.reads, source);
+            } else if word.starts_with('/') {
+                paths.push(*word);
+            }
+        }
+        if READERS.contains(&program) {
+            paths.iter().for_each(|p| push_path(&mut access.reads, p));
+        } else if WRITERS.contains(&program) {
+            paths.iter().for_each(|p| push_path(&mut access.writes, p));
+        } else if COPIERS.contains(&program) || program == "git" {
+            if let Some((last, sources)) = paths.split_last() {
+                push_path(&mut access.writes, last);
+                sources.iter().for_each(|p| push_path(&mut access.reads, p));
+            }
+        }
+    }
+    access
+}
+
+fn unquote(word: &str) -> &str {
+    word.trim_matches(|c| c == '"' || c == '\'' || c == '`')
+        .trim_end_matches([';', ')'])
+        .trim_matches(|c| c == '"' || c == '\'')
+}
+
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=')
+        .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+fn push_path(list: &mut Vec<String>, path: &str) {
+    let path = unquote(path);
+    if path.starts_with('/') && !path.starts_with("/dev/") && !list.iter().any(|p| p == path) {
+        list.push(path.to_string());
+    }
+}
+
+/// The mount a path falls under, longest mount path first.
+pub fn mount_for_path<'a>(c: &'a Container, path: &str) -> Option<&'a VolumeMount> {
+    c.mounts
+        .iter()
+        .filter(|m| {
+            let root = m.path.trim_end_matches('/');
+            path == root || path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/')) || root.is_empty()
+        })
+        .max_by_key(|m| m.path.trim_end_matches('/').len())
+}
+
+/// A `localhost:PORT` (or `127.0.0.1`, `[::1]`, `http://localhost/`) a container connects to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalhostRef {
+    pub port: i32,
+    /// The address as written, for the evidence (never a whole env value).
+    pub text: String,
+}
+
+/// Words from args and literal env values, with the flag each value belongs to.
+fn words(c: &Container) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    let mut flag: Option<String> = None;
+    let args = c.argv().flat_map(str::split_whitespace);
+    for word in args {
+        let word = unquote(word);
+        if let Some(stripped) = word.strip_prefix('-').filter(|_| !word.starts_with("-/")) {
+            let stripped = stripped.trim_start_matches('-');
+            match stripped.split_once('=') {
+                Some((name, value)) => {
+                    out.push((Some(name.to_ascii_lowercase()), value.to_string()));
+                    flag = None;
+                }
+                None => flag = Some(stripped.to_ascii_lowercase()),
+            }
+        } else {
+            out.push((flag.take(), word.to_string()));
+        }
+    }
+    for var in &c.env {
+        if let EnvValue::Literal(value) = &var.value {
+            for word in value.split(|ch: char| ch.is_whitespace() || ch == ',' || ch == ';') {
+                if !word.is_empty() {
+                    out.push((Some(var.name.to_ascii_lowercase()), unquote(word).to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_listen_flag(flag: &str) -> bool {
+    flag.contains("listen") || flag.contains("bind") || flag.ends_with("address") || flag.ends_with("addr")
+}
+
+fn is_port_flag(flag: &str) -> bool {
+    flag == "port" || flag.ends_with("-port") || flag.ends_with(".port") || flag.ends_with("_port")
+}
+
+const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+
+/// The `localhost` ports a container connects to (not the ones it listens on).
+pub fn localhost_refs(c: &Container) -> Vec<LocalhostRef> {
+    let mut out: Vec<LocalhostRef> = Vec::new();
+    for (flag, word) in words(c) {
+        if flag.as_deref().is_some_and(is_listen_flag) {
+            continue;
+        }
+        let Some(addr) = parse_address(&word) else { continue };
+        if !LOOPBACK.contains(&addr.host.as_str()) {
+            continue;
+        }
+        let Some(port) = addr.port else { continue };
+        if !out.iter().any(|r| r.port == port) {
+            out.push(LocalhostRef {
+                port,
+                text: addr.shown,
+            });
+        }
+    }
+    out
+}
+
+/// Ports a container listens on: declared `containerPort`s, then ports in listen/bind flags.
+pub fn listen_ports(c: &Container) -> Vec<i32> {
+    let mut ports: Vec<i32> = c.ports.iter().map(|p| p.container_port).collect();
+    for (flag, word) in words(c) {
+        let Some(flag) = flag else { continue };
+        let port = if is_listen_flag(&flag) {
+            word.rsplit_once(':').and_then(|(_, p)| p.trim_end_matches('/').parse().ok())
+        } else if is_port_flag(&flag) {
+            word.parse().ok()
+        } else {
+            None
+        };
+        if let Some(p) = port.filter(|p| (1..=65535).contains(p) && !ports.contains(p)) {
+            ports.push(p);
+        }
+    }
+    ports
+}
+
+/// Hosts outside the pod that a container names in its args or literal env values.
+pub fn outside_hosts(c: &Container) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for (_, word) in words(c) {
+        let Some(addr) = parse_address(&word) else { continue };
+        let host = addr.host;
+        let named_service = [".svc", ".svc.cluster.local", ".local", ".internal"]
+            .iter()
+            .any(|s| host.ends_with(s));
+        if LOOPBACK.contains(&host.as_str()) || host == "0.0.0.0" || !host.contains('.') {
+            continue;
+        }
+        if !(addr.had_scheme || addr.port.is_some() || named_service) || looks_like_file(&host) {
+            continue;
+        }
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    hosts
+}
+
+fn looks_like_file(host: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "conf", "log", "yaml", "yml", "json", "html", "txt", "sh", "py", "js", "ini", "xml", "pem", "crt", "key",
+        "sock", "so", "jar", "toml", "cfg", "d", "tmpl", "lua",
+    ];
+    host.rsplit('.').next().is_some_and(|ext| EXTENSIONS.contains(&ext))
+}
+
+struct Address {
+    host: String,
+    port: Option<i32>,
+    had_scheme: bool,
+    /// Scheme, host and port as written, with any user:password removed.
+    shown: String,
+}
+
+fn parse_address(word: &str) -> Option<Address> {
+    let (scheme, rest) = match word.split_once("://") {
+        Some((s, r)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') => (Some(s), r),
+        _ => (None, word),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    // The path is kept for the evidence when there is a scheme; a query may hold a token.
+    let url_path = rest[authority.len()..].split(['?', '#']).next().unwrap_or("");
+    // Drop credentials: they must never reach the screen.
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port_text) = if let Some(end) = authority.strip_prefix('[').and_then(|a| a.find(']')) {
+        let host = &authority[..end + 2];
+        (host, authority[end + 2..].strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c)) {
+        return None;
+    }
+    let explicit: Option<i32> = port_text.and_then(|p| {
+        let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    });
+    if port_text.is_some() && explicit.is_none() {
+        return None;
+    }
+    let port = explicit.or(match scheme {
+        Some("http") | Some("ws") => Some(80),
+        Some("https") | Some("wss") => Some(443),
+        _ => None,
+    });
+    let host = host.to_ascii_lowercase();
+    let shown = match (scheme, explicit) {
+        (Some(s), Some(p)) => format!("{s}://{host}:{p}{url_path}"),
+        (Some(s), None) => format!("{s}://{host}{url_path}"),
+        (None, Some(p)) => format!("{host}:{p}"),
+        (None, None) => host.clone(),
+    };
+    Some(Address {
+        host,
+        port,
+        had_scheme: scheme.is_some(),
+        shown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_and_readers() {
+        let a = file_access(r#"i=0; while true; do echo "$i: $(date)" >> /var/log/1.log; echo "$(date) INFO $i" >>/var/log/2.log; i=$((i+1)); sleep 1; done"#);
+        assert_eq!(a.writes, ["/var/log/1.log", "/var/log/2.log"]);
+        assert!(a.reads.is_empty());
+        let a = file_access("while true; do cat /var/log/nginx/access.log /var/log/nginx/error.log; sleep 30; done");
+        assert_eq!(a.reads, ["/var/log/nginx/access.log", "/var/log/nginx/error.log"]);
+        let a = file_access("tail -n+1 -F /var/log/1.log | tee -a /data/out.log");
+        assert_eq!(a.reads, ["/var/log/1.log"]);
+        assert_eq!(a.writes, ["/data/out.log"]);
+        let a = file_access("cp /config/app.conf /work/app.conf");
+        assert_eq!((a.reads.as_slice(), a.writes.as_slice()), (&["/config/app.conf".to_string()][..], &["/work/app.conf".to_string()][..]));
+        let a = file_access("echo hi 2>/dev/null");
+        assert!(a.writes.is_empty());
+    }
+
+    #[test]
+    fn addresses() {
+        let a = parse_address("http://localhost/nginx_status").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("localhost", Some(80)));
+        let a = parse_address("redis-st-0.redis-svc.default.svc.cluster.local:6379:1").unwrap();
+        assert_eq!(a.port, Some(6379));
+        let a = parse_address("postgres://user:hunter2@db.example.com:5432/app").unwrap();
+        assert_eq!(a.shown, "postgres://db.example.com:5432/app");
+        assert!(!a.shown.contains("hunter2"));
+        assert!(parse_address("project:region:instance").is_none());
+        let a = parse_address("[::1]:9090").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("[::1]", Some(9090)));
+    }
+}
