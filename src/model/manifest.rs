@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::convert::{pod_from_api, pod_from_template};
 use super::pod::Pod;
+use super::volume::{Volume, VolumeSource};
 
 /// Workload kinds whose `spec.template` is a pod template.
 pub const TEMPLATE_KINDS: &[&str] = &[
@@ -111,7 +112,9 @@ fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> {
         }
         return Ok(out);
     }
-    match serde_saphyr::from_multiple::<Value>(text) {
+    // Kubernetes reads YAML with 1.1 rules: `defaultMode: 0755` is octal (493).
+    let options = serde_saphyr::options! { legacy_octal_numbers: true };
+    match serde_saphyr::from_multiple_with_options::<Value>(text, options) {
         Ok(docs) => Ok(docs.into_iter().filter(|d| !d.is_null()).collect()),
         Err(e) => {
             let (line, column) = e.location().map_or((None, None), |l| (Some(l.line()), Some(l.column())));
@@ -128,7 +131,12 @@ fn strip_json_position(message: &str) -> &str {
 }
 
 fn strip_yaml_position(message: &str) -> &str {
-    message.split(" at line ").next().unwrap_or(message).trim_start_matches("error: ")
+    let message = message.split(" at line ").next().unwrap_or(message).trim_start_matches("error: ");
+    // "line 17 column 78: while parsing ..." → "while parsing ..."
+    match message.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((position, rest)) if position.contains("column") => rest,
+        _ => message,
+    }
 }
 
 struct Ctx<'a> {
@@ -233,9 +241,29 @@ impl Ctx<'_> {
             None => ObjectMeta::default(),
         };
         let template: core::PodTemplateSpec = self.typed(template, document, what, at)?;
-        self.set
-            .pods
-            .push(pod_from_template(kind, &meta, &template, Some(self.source)));
+        let mut pod = pod_from_template(kind, &meta, &template, Some(self.source));
+        if kind == "StatefulSet" {
+            pod.volumes.extend(claim_templates(doc, &pod.name));
+        }
+        self.set.pods.push(pod);
         Ok(())
     }
+}
+
+/// A StatefulSet's `volumeClaimTemplates` become per-pod claims named `<template>-<set>-<ordinal>`.
+fn claim_templates(doc: &Value, set_name: &str) -> Vec<Volume> {
+    doc.pointer("/spec/volumeClaimTemplates")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.pointer("/metadata/name").and_then(Value::as_str))
+        .map(|name| Volume {
+            name: name.to_string(),
+            source: VolumeSource::PersistentVolumeClaim {
+                claim_name: format!("{name}-{set_name}-<ordinal>"),
+                read_only: false,
+            },
+        })
+        .collect()
 }

@@ -22,6 +22,8 @@ pub enum ImageKind {
     OutboundProxy,
     WebServer,
     Datastore,
+    /// A language runtime image (php-fpm, python, node...): it runs application code.
+    AppRuntime,
     /// busybox, alpine, ubuntu...: what it does depends on its command.
     BaseImage,
 }
@@ -40,6 +42,7 @@ impl ImageKind {
             ImageKind::OutboundProxy => "an outbound proxy (the app reaches an outside service through it)",
             ImageKind::WebServer => "a web server",
             ImageKind::Datastore => "a database or cache",
+            ImageKind::AppRuntime => "a language runtime, so it runs application code",
             ImageKind::BaseImage => "a general-purpose base image, so its command decides what it does",
         }
     }
@@ -56,14 +59,14 @@ impl ImageKind {
             | ImageKind::InboundProxy => Some(Toward::Helper(ContainerRole::Sidecar)),
             ImageKind::MetricsExporter => Some(Toward::Helper(ContainerRole::Adapter)),
             ImageKind::OutboundProxy => Some(Toward::Helper(ContainerRole::Ambassador)),
-            ImageKind::WebServer | ImageKind::Datastore => Some(Toward::Main),
+            ImageKind::WebServer | ImageKind::Datastore | ImageKind::AppRuntime => Some(Toward::Main),
             ImageKind::BaseImage => None,
         }
     }
 
     /// Whether a container of this kind serves traffic of its own.
     pub fn serves(self) -> bool {
-        matches!(self, ImageKind::WebServer | ImageKind::Datastore)
+        matches!(self, ImageKind::WebServer | ImageKind::Datastore | ImageKind::AppRuntime)
     }
 }
 
@@ -153,6 +156,13 @@ pub const KNOWN_IMAGES: &[KnownImage] = &[
     known("*mongo*", "mongodb", Datastore),
     known("memcached", "memcached", Datastore),
     known("*elasticsearch*", "elasticsearch", Datastore),
+    known("php*", "php", AppRuntime),
+    known("python*", "python", AppRuntime),
+    known("node", "node", AppRuntime),
+    known("openjdk*", "openjdk", AppRuntime),
+    known("eclipse-temurin*", "eclipse-temurin", AppRuntime),
+    known("golang*", "golang", AppRuntime),
+    known("ruby*", "ruby", AppRuntime),
     // Base images.
     known("busybox*", "busybox", BaseImage),
     known("alpine*", "alpine", BaseImage),

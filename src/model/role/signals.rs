@@ -156,8 +156,18 @@ fn words(c: &Container) -> Vec<(Option<String>, String)> {
     out
 }
 
+/// Flags that say where a container itself listens: `--web.listen-address`, `--bind`,
+/// `--metrics-addr`, `--http-address`. `--mysqld.address` names a peer, not a listener.
 fn is_listen_flag(flag: &str) -> bool {
-    flag.contains("listen") || flag.contains("bind") || flag.ends_with("address") || flag.ends_with("addr")
+    const OWN: &[&str] = &[
+        "metrics", "http", "https", "web", "health", "probe", "secure", "grpc", "admin", "telemetry", "pprof",
+        "debug", "server", "status",
+    ];
+    if flag.contains("listen") || flag.contains("bind") {
+        return true;
+    }
+    let first = flag.split(['-', '.', '_']).next().unwrap_or(flag);
+    (flag.ends_with("address") || flag.ends_with("addr")) && (flag == "address" || flag == "addr" || OWN.contains(&first))
 }
 
 fn is_port_flag(flag: &str) -> bool {

@@ -18,7 +18,7 @@ const FEEDS_SERVER: f32 = 2.0;
 const FLOW: f32 = 1.0;
 const CALLS_APP: f32 = 1.5;
 const RECEIVES_FROM_APP: f32 = 2.0;
-const OUTBOUND_FROM_APP: f32 = 3.5;
+const OUTBOUND_FROM_APP: f32 = 2.0;
 const OUTSIDE_HOSTS: f32 = 1.0;
 
 #[derive(Debug, Clone)]
@@ -215,11 +215,16 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
     }
     let first = pod.in_section(Section::Regular).next().map(|c| c.name.as_str());
     if first == Some(c.name.as_str()) && pod.in_section(Section::Regular).count() > 1 {
-        ballot.add(
-            Toward::Main,
-            LISTED_FIRST,
-            "listed first under containers (kubectl's default container)".to_string(),
-        );
+        let annotated = pod
+            .annotations
+            .get(DEFAULT_CONTAINER_ANNOTATION)
+            .is_some_and(|n| pod.container(n).is_some());
+        let text = if annotated {
+            "listed first under containers"
+        } else {
+            "listed first under containers (kubectl's default container)"
+        };
+        ballot.add(Toward::Main, LISTED_FIRST, text.to_string());
     }
 }
 
@@ -322,14 +327,17 @@ fn localhost_links(facts: &[Facts], long_running: &[usize], leanings: &[Option<T
                     ballots[y].add(Toward::Main, FLOW, format!("{xn} connects to it at {}", r.text));
                 }
                 _ => {
-                    if leanings[y] == Some(Toward::Helper(ContainerRole::Adapter)) {
-                        ballots[y].add_any_helper(RECEIVES_FROM_APP, format!("receives {xn}'s output at {}", r.text));
-                    } else {
-                        ballots[y].add(
+                    match leanings[y] {
+                        // A known helper (log shipper, collector, exporter) receiving the
+                        // app's output keeps its own pattern.
+                        Some(Toward::Helper(role)) if role != ContainerRole::Ambassador => {
+                            ballots[y].add_any_helper(RECEIVES_FROM_APP, format!("receives {xn}'s output at {}", r.text));
+                        }
+                        _ => ballots[y].add(
                             Toward::Helper(ContainerRole::Ambassador),
                             OUTBOUND_FROM_APP,
-                            format!("{xn} sends its outbound traffic to it at {}", r.text),
-                        );
+                            format!("{xn} sends its outbound traffic through it at {}", r.text),
+                        ),
                     }
                     ballots[x].add(Toward::Main, FLOW, format!("reaches {yn} at {}", r.text));
                 }
