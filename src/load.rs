@@ -43,10 +43,12 @@ pub fn load_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> Result<Loaded, Loa
     for path in paths {
         if path.as_os_str() == "-" {
             let mut text = String::new();
-            stdin.read_to_string(&mut text).map_err(|error| LoadError::Read {
-                path: "standard input".to_string(),
-                error,
-            })?;
+            stdin
+                .read_to_string(&mut text)
+                .map_err(|error| LoadError::Read {
+                    path: "standard input".to_string(),
+                    error,
+                })?;
             let set = parse_manifests(&text, "-").map_err(LoadError::Manifest)?;
             require_pods(&set, "standard input")?;
             add(&mut loaded, set);
@@ -60,7 +62,9 @@ pub fn load_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> Result<Loaded, Loa
             for file in files {
                 let set = load_file(&file)?;
                 if set.pods.is_empty() && set.config_maps.is_empty() {
-                    loaded.notes.push(format!("{}: no pods in this file, skipped", file.display()));
+                    loaded
+                        .notes
+                        .push(format!("{}: no pods in this file, skipped", file.display()));
                 }
                 add(&mut loaded, set);
             }
@@ -79,13 +83,17 @@ pub fn load_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> Result<Loaded, Loa
 }
 
 fn add(loaded: &mut Loaded, set: ManifestSet) {
-    loaded.notes.extend(set.skipped.iter().map(ToString::to_string));
+    loaded
+        .notes
+        .extend(set.skipped.iter().map(ToString::to_string));
     loaded.manifests.extend(set);
 }
 
 fn require_pods(set: &ManifestSet, name: &str) -> Result<(), LoadError> {
     if set.pods.is_empty() {
-        return Err(LoadError::NoPods { path: name.to_string() });
+        return Err(LoadError::NoPods {
+            path: name.to_string(),
+        });
     }
     Ok(())
 }
@@ -99,7 +107,10 @@ fn load_file(path: &Path) -> Result<ManifestSet, LoadError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         read_error(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         ))
     })?;
     parse_manifests(&text, &path.display().to_string()).map_err(LoadError::Manifest)
@@ -109,7 +120,10 @@ fn load_file(path: &Path) -> Result<ManifestSet, LoadError> {
 fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     entries.sort();
     for path in entries {

@@ -20,7 +20,10 @@ struct Failure {
 fn main() -> ExitCode {
     let argv0 = std::env::args().next().unwrap_or_default();
     let command = Cli::command().bin_name(display_name(&argv0));
-    let cli = match command.try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).
@@ -58,12 +61,22 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
         .manifests
         .pods
         .into_iter()
-        .filter(|p| args.all_namespaces || args.namespace.as_ref().is_none_or(|ns| &p.namespace == ns))
+        .filter(|p| {
+            args.all_namespaces || args.namespace.as_ref().is_none_or(|ns| &p.namespace == ns)
+        })
         .filter(|p| args.pods.is_empty() || args.pods.contains(&p.name))
         .map(|p| PodInsight::new(p, &[]))
         .collect();
-    if let Some(missing) = args.pods.iter().find(|name| !pods.iter().any(|p| &p.pod.name == *name)) {
-        let ns = args.namespace.as_deref().map(|n| format!(" in namespace {n}")).unwrap_or_default();
+    if let Some(missing) = args
+        .pods
+        .iter()
+        .find(|name| !pods.iter().any(|p| &p.pod.name == *name))
+    {
+        let ns = args
+            .namespace
+            .as_deref()
+            .map(|n| format!(" in namespace {n}"))
+            .unwrap_or_default();
         return Err(Failure {
             code: 2,
             message: format!("pod {missing} not found{ns} in the given manifests"),
@@ -73,7 +86,8 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
         OutputFormat::Json => json::to_string(&pods) + "\n",
         OutputFormat::Table => {
             let stdout = std::io::stdout();
-            let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let colour =
+                stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             table::render(&pods, table::Paint { enabled: colour })
         }
     };

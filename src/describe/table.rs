@@ -49,7 +49,10 @@ impl Paint {
 
 /// Render every pod, separated by a blank line.
 pub fn render(pods: &[PodInsight], paint: Paint) -> String {
-    pods.iter().map(|p| render_pod(p, paint)).collect::<Vec<_>>().join("\n")
+    pods.iter()
+        .map(|p| render_pod(p, paint))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn render_pod(insight: &PodInsight, paint: Paint) -> String {
@@ -59,7 +62,13 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
         crate::model::pod::PodOrigin::Pod => "Pod".to_string(),
         crate::model::pod::PodOrigin::Template { kind } => format!("{kind} pod template"),
     };
-    let _ = write!(out, "{} {}/{}", paint.bold(&origin), pod.namespace, paint.bold(&pod.name));
+    let _ = write!(
+        out,
+        "{} {}/{}",
+        paint.bold(&origin),
+        pod.namespace,
+        paint.bold(&pod.name)
+    );
     if let Some(src) = &pod.source {
         let _ = write!(out, "  {}", paint.dim(&format!("({src})")));
     }
@@ -69,7 +78,18 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
     }
     out.push('\n');
 
-    let mut rows = vec![["CONTAINER", "SECTION", "ROLE", "CONFIDENCE", "STATE", "IMAGE"].map(String::from).to_vec()];
+    let mut rows = vec![
+        [
+            "CONTAINER",
+            "SECTION",
+            "ROLE",
+            "CONFIDENCE",
+            "STATE",
+            "IMAGE",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     for (c, r) in insight.containers() {
         let role = if r.native_sidecar {
             format!("{} (native)", r.role)
@@ -103,7 +123,12 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
     out.push('\n');
     let _ = writeln!(out, "{}", paint.bold("Why these roles:"));
     for (c, r) in insight.containers() {
-        let _ = writeln!(out, "  {} → {}", c.name, paint.role(r.role, r.role.as_str()));
+        let _ = writeln!(
+            out,
+            "  {} → {}",
+            c.name,
+            paint.role(r.role, r.role.as_str())
+        );
         for e in &r.evidence {
             let _ = writeln!(out, "    - {e}");
         }
@@ -126,7 +151,11 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
             let mut row = vec![
                 u.volume.name.clone(),
                 u.volume.source.kind().to_string(),
-                if u.shared() { "yes".to_string() } else { "-".to_string() },
+                if u.shared() {
+                    "yes".to_string()
+                } else {
+                    "-".to_string()
+                },
             ];
             for user in &users {
                 let cells: Vec<String> = u
@@ -141,7 +170,11 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
                         format!("{} ({})", m.path, flags.join(", "))
                     })
                     .collect();
-                row.push(if cells.is_empty() { "-".to_string() } else { cells.join("; ") });
+                row.push(if cells.is_empty() {
+                    "-".to_string()
+                } else {
+                    cells.join("; ")
+                });
             }
             row.push(u.volume.source.detail());
             rows.push(row);
@@ -165,10 +198,21 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
 }
 
 /// Left-aligned columns two spaces apart; `style` paints a cell after padding is computed.
-fn write_table(out: &mut String, rows: &[Vec<String>], _paint: Paint, style: impl Fn(usize, usize, &str) -> String) {
+fn write_table(
+    out: &mut String,
+    rows: &[Vec<String>],
+    _paint: Paint,
+    style: impl Fn(usize, usize, &str) -> String,
+) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|col| rows.iter().filter_map(|r| r.get(col)).map(|t| t.chars().count()).max().unwrap_or(0))
+        .map(|col| {
+            rows.iter()
+                .filter_map(|r| r.get(col))
+                .map(|t| t.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     for (r, row) in rows.iter().enumerate() {
         let mut line = String::new();

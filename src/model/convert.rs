@@ -44,7 +44,12 @@ pub fn pod_from_template(
     from_parts(&meta, &spec, origin, source)
 }
 
-fn from_parts(meta: &ObjectMeta, spec: &core::PodSpec, origin: PodOrigin, source: Option<&str>) -> Pod {
+fn from_parts(
+    meta: &ObjectMeta,
+    spec: &core::PodSpec,
+    origin: PodOrigin,
+    source: Option<&str>,
+) -> Pod {
     let mut annotations: BTreeMap<String, String> = meta.annotations.clone().unwrap_or_default();
     annotations.remove(LAST_APPLIED);
 
@@ -61,7 +66,10 @@ fn from_parts(meta: &ObjectMeta, spec: &core::PodSpec, origin: PodOrigin, source
     }
 
     Pod {
-        namespace: meta.namespace.clone().unwrap_or_else(|| "default".to_string()),
+        namespace: meta
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
         name: meta
             .name
             .clone()
@@ -208,14 +216,23 @@ fn env_from(sources: Option<&[core::EnvFromSource]>) -> Vec<EnvSource> {
         .collect()
 }
 
-fn probes(liveness: &Option<core::Probe>, readiness: &Option<core::Probe>, startup: &Option<core::Probe>) -> Vec<Probe> {
+fn probes(
+    liveness: &Option<core::Probe>,
+    readiness: &Option<core::Probe>,
+    startup: &Option<core::Probe>,
+) -> Vec<Probe> {
     [
         (ProbeKind::Liveness, liveness),
         (ProbeKind::Readiness, readiness),
         (ProbeKind::Startup, startup),
     ]
     .into_iter()
-    .filter_map(|(kind, p)| p.as_ref().map(|p| Probe { kind, action: probe_action(p) }))
+    .filter_map(|(kind, p)| {
+        p.as_ref().map(|p| Probe {
+            kind,
+            action: probe_action(p),
+        })
+    })
     .collect()
 }
 
@@ -226,7 +243,9 @@ fn probe_action(p: &core::Probe) -> ProbeAction {
             port: port_ref(&h.port),
         }
     } else if let Some(t) = &p.tcp_socket {
-        ProbeAction::TcpSocket { port: port_ref(&t.port) }
+        ProbeAction::TcpSocket {
+            port: port_ref(&t.port),
+        }
     } else if let Some(g) = &p.grpc {
         ProbeAction::Grpc { port: g.port }
     } else if let Some(e) = &p.exec {
@@ -263,7 +282,9 @@ fn volume_source(v: &core::Volume) -> VolumeSource {
         };
     }
     if let Some(c) = &v.config_map {
-        return VolumeSource::ConfigMap { name: c.name.clone() };
+        return VolumeSource::ConfigMap {
+            name: c.name.clone(),
+        };
     }
     if let Some(s) = &v.secret {
         return VolumeSource::Secret {
@@ -302,7 +323,9 @@ fn volume_source(v: &core::Volume) -> VolumeSource {
         let spec = e.volume_claim_template.as_ref().map(|t| &t.spec);
         return VolumeSource::Ephemeral {
             storage_class: spec.and_then(|s| s.storage_class_name.clone()),
-            access_modes: spec.and_then(|s| s.access_modes.clone()).unwrap_or_default(),
+            access_modes: spec
+                .and_then(|s| s.access_modes.clone())
+                .unwrap_or_default(),
             storage: spec
                 .and_then(|s| s.resources.as_ref())
                 .and_then(|r| r.requests.as_ref())
@@ -342,7 +365,9 @@ fn volume_source(v: &core::Volume) -> VolumeSource {
         ("vsphereVolume", v.vsphere_volume.is_some()),
     ];
     match others.iter().find(|(_, set)| *set) {
-        Some((kind, _)) => VolumeSource::Other { kind: kind.to_string() },
+        Some((kind, _)) => VolumeSource::Other {
+            kind: kind.to_string(),
+        },
         None if v.storageos.is_some() => VolumeSource::Other {
             kind: "storageos".to_string(),
         },
@@ -357,9 +382,13 @@ fn projection(p: &core::VolumeProjection) -> Option<ProjectedSource> {
             expiration_seconds: t.expiration_seconds,
         })
     } else if let Some(c) = &p.config_map {
-        Some(ProjectedSource::ConfigMap { name: c.name.clone() })
+        Some(ProjectedSource::ConfigMap {
+            name: c.name.clone(),
+        })
     } else if let Some(s) = &p.secret {
-        Some(ProjectedSource::Secret { name: s.name.clone() })
+        Some(ProjectedSource::Secret {
+            name: s.name.clone(),
+        })
     } else if let Some(d) = &p.downward_api {
         Some(ProjectedSource::DownwardApi {
             files: d.items.iter().flatten().map(|i| i.path.clone()).collect(),
@@ -399,7 +428,11 @@ fn container_status(s: &core::ContainerStatus) -> ContainerStatus {
         ready: s.ready,
         started: s.started,
         restart_count: s.restart_count,
-        state: s.state.as_ref().map(container_state).unwrap_or(ContainerState::Unknown),
+        state: s
+            .state
+            .as_ref()
+            .map(container_state)
+            .unwrap_or(ContainerState::Unknown),
         last_state: s
             .last_state
             .as_ref()

@@ -72,6 +72,12 @@ pub fn all_container_names(pod: &Pod) -> String {
     let ephemeral = pod
         .in_section(Section::Ephemeral)
         .map(|c| format!("{} (ephem)", c.name));
-    let init = pod.in_section(Section::Init).map(|c| format!("{} (init)", c.name));
-    regular.chain(ephemeral).chain(init).collect::<Vec<_>>().join(", ")
+    let init = pod
+        .in_section(Section::Init)
+        .map(|c| format!("{} (init)", c.name));
+    regular
+        .chain(ephemeral)
+        .chain(init)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

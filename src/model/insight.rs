@@ -33,6 +33,8 @@ impl PodInsight {
     }
 
     pub fn role_of(&self, container: &str) -> Option<&RoleAssessment> {
-        self.containers().find(|(c, _)| c.name == container).map(|(_, r)| r)
+        self.containers()
+            .find(|(c, _)| c.name == container)
+            .map(|(_, r)| r)
     }
 }

@@ -10,15 +10,42 @@ use super::volume::VolumeSource;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lint {
     NoContainers,
-    UnusedVolume { volume: String },
-    UndeclaredVolume { container: String, volume: String },
-    VolumeWithoutSource { volume: String },
-    SharedPort { port: i32, protocol: String, containers: Vec<String> },
-    PortOutOfRange { container: String, port: i32 },
-    MissingImage { container: String },
-    MissingName { section: Section, index: usize },
-    DuplicateName { container: String },
-    DefaultContainerNotFound { named: String },
+    UnusedVolume {
+        volume: String,
+    },
+    UndeclaredVolume {
+        container: String,
+        volume: String,
+    },
+    MountWithoutPath {
+        container: String,
+        volume: String,
+    },
+    VolumeWithoutSource {
+        volume: String,
+    },
+    SharedPort {
+        port: i32,
+        protocol: String,
+        containers: Vec<String>,
+    },
+    PortOutOfRange {
+        container: String,
+        port: i32,
+    },
+    MissingImage {
+        container: String,
+    },
+    MissingName {
+        section: Section,
+        index: usize,
+    },
+    DuplicateName {
+        container: String,
+    },
+    DefaultContainerNotFound {
+        named: String,
+    },
 }
 
 impl fmt::Display for Lint {
@@ -34,6 +61,10 @@ impl fmt::Display for Lint {
             Lint::UndeclaredVolume { container, volume } => write!(
                 f,
                 "container {container} mounts volume {volume}, which the pod does not declare under spec.volumes"
+            ),
+            Lint::MountWithoutPath { container, volume } => write!(
+                f,
+                "container {container} mounts volume {volume} without a mountPath"
             ),
             Lint::VolumeWithoutSource { volume } => write!(
                 f,
@@ -124,6 +155,12 @@ pub fn lint(pod: &Pod) -> Vec<Lint> {
     }
     for c in &pod.containers {
         for m in &c.mounts {
+            if m.path.is_empty() {
+                out.push(Lint::MountWithoutPath {
+                    container: c.name.clone(),
+                    volume: m.volume.clone(),
+                });
+            }
             if !pod.volumes.iter().any(|v| v.name == m.volume) {
                 out.push(Lint::UndeclaredVolume {
                     container: c.name.clone(),
@@ -150,7 +187,9 @@ fn shared_ports(pod: &Pod) -> Vec<Lint> {
     let mut by_port: BTreeMap<(i32, &str), Vec<String>> = BTreeMap::new();
     for c in pod.containers.iter().filter(|c| c.is_long_running()) {
         for p in &c.ports {
-            let owners = by_port.entry((p.container_port, p.protocol.as_str())).or_default();
+            let owners = by_port
+                .entry((p.container_port, p.protocol.as_str()))
+                .or_default();
             if !owners.contains(&c.name) {
                 owners.push(c.name.clone());
             }

@@ -83,9 +83,12 @@ impl std::error::Error for ManifestError {}
 pub fn parse_manifests(text: &str, source: &str) -> Result<ManifestSet, ManifestError> {
     let documents = documents(text, source)?;
     let mut set = ManifestSet::default();
-    let mut ctx = Ctx { source, set: &mut set };
+    let mut ctx = Ctx {
+        source,
+        set: &mut set,
+    };
     for (index, doc) in documents.iter().enumerate() {
-        ctx.object(doc, index + 1, "")?;
+        ctx.object(doc, index + 1, "", None)?;
     }
     Ok(set)
 }
@@ -117,10 +120,16 @@ fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> {
     match serde_saphyr::from_multiple_with_options::<Value>(text, options) {
         Ok(docs) => Ok(docs.into_iter().filter(|d| !d.is_null()).collect()),
         Err(e) => {
-            let (line, column) = e.location().map_or((None, None), |l| (Some(l.line()), Some(l.column())));
+            let (line, column) = e
+                .location()
+                .map_or((None, None), |l| (Some(l.line()), Some(l.column())));
             let first = e.to_string();
             let first = first.lines().next().unwrap_or("").trim();
-            Err(error(line, column, format!("invalid YAML: {}", strip_yaml_position(first))))
+            Err(error(
+                line,
+                column,
+                format!("invalid YAML: {}", strip_yaml_position(first)),
+            ))
         }
     }
 }
@@ -131,9 +140,16 @@ fn strip_json_position(message: &str) -> &str {
 }
 
 fn strip_yaml_position(message: &str) -> &str {
-    let message = message.split(" at line ").next().unwrap_or(message).trim_start_matches("error: ");
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .trim_start_matches("error: ");
     // "line 17 column 78: while parsing ..." → "while parsing ..."
-    match message.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+    match message
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
         Some((position, rest)) if position.contains("column") => rest,
         _ => message,
     }
@@ -155,7 +171,13 @@ impl Ctx<'_> {
     }
 
     /// Deserialize `value` into `T`, naming the field path on failure.
-    fn typed<T: DeserializeOwned>(&self, value: &Value, document: usize, what: &str, prefix: &str) -> Result<T, ManifestError> {
+    fn typed<T: DeserializeOwned>(
+        &self,
+        value: &Value,
+        document: usize,
+        what: &str,
+        prefix: &str,
+    ) -> Result<T, ManifestError> {
         serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
             let path = e.path().to_string();
             let path = match (prefix.is_empty(), path == ".") {
@@ -167,15 +189,28 @@ impl Ctx<'_> {
         })
     }
 
-    fn object(&mut self, doc: &Value, document: usize, path: &str) -> Result<(), ManifestError> {
+    /// `item_kind` is the kind implied by an enclosing typed list (`PodList` items are Pods and
+    /// the API server omits their `kind`).
+    fn object(
+        &mut self,
+        doc: &Value,
+        document: usize,
+        path: &str,
+        item_kind: Option<&str>,
+    ) -> Result<(), ManifestError> {
         let Some(obj) = doc.as_object() else {
             return Err(self.fail(
                 document,
                 path,
-                "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)".to_string(),
+                "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)"
+                    .to_string(),
             ));
         };
-        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = obj
+            .get("kind")
+            .and_then(Value::as_str)
+            .or(item_kind)
+            .unwrap_or("");
         let name = obj
             .get("metadata")
             .and_then(|m| m.get("name"))
@@ -191,9 +226,14 @@ impl Ctx<'_> {
             return Err(self.fail(document, path, format!("the object has no kind{hint}")));
         }
         if kind == "List" || (kind.ends_with("List") && obj.contains_key("items")) {
-            let items = obj.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            let items = obj
+                .get("items")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let implied = kind.strip_suffix("List").filter(|k| !k.is_empty());
             for (i, item) in items.iter().enumerate() {
-                self.object(item, document, &format!("{path} items[{i}]"))?;
+                self.object(item, document, &format!("{path} items[{i}]"), implied)?;
             }
             return Ok(());
         }
@@ -204,7 +244,14 @@ impl Ctx<'_> {
             }
             "CronJob" => {
                 let template = doc.pointer("/spec/jobTemplate/spec/template");
-                self.template(doc, template, document, &what, kind, "spec.jobTemplate.spec.template")?;
+                self.template(
+                    doc,
+                    template,
+                    document,
+                    &what,
+                    kind,
+                    "spec.jobTemplate.spec.template",
+                )?;
             }
             k if TEMPLATE_KINDS.contains(&k) => {
                 let template = doc.pointer("/spec/template");
@@ -234,7 +281,11 @@ impl Ctx<'_> {
         at: &str,
     ) -> Result<(), ManifestError> {
         let Some(template) = template else {
-            return Err(self.fail(document, what, format!("{kind} has no pod template at {at}")));
+            return Err(self.fail(
+                document,
+                what,
+                format!("{kind} has no pod template at {at}"),
+            ));
         };
         let meta: ObjectMeta = match doc.get("metadata") {
             Some(m) => self.typed(m, document, what, "metadata")?,

@@ -14,4 +14,3 @@ pub use default_container::{DefaultContainer, default_container};
 pub use insight::PodInsight;
 pub use pod::{Container, Pod, Section};
 pub use role::{Confidence, ContainerRole, RoleAssessment, RoleRule};
-

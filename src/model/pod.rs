@@ -49,7 +49,9 @@ impl Pod {
 pub enum PodOrigin {
     Pod,
     /// The pod template of a workload, e.g. `Deployment`.
-    Template { kind: String },
+    Template {
+        kind: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -132,7 +134,10 @@ pub struct Container {
 impl Container {
     /// Command and args as one argv, the way the container runtime sees them.
     pub fn argv(&self) -> impl Iterator<Item = &str> {
-        self.command.iter().chain(self.args.iter()).map(String::as_str)
+        self.command
+            .iter()
+            .chain(self.args.iter())
+            .map(String::as_str)
     }
 
     /// The mount of `volume`, if this container mounts it.
@@ -184,8 +189,14 @@ pub enum EnvValue {
 /// `envFrom`: a whole ConfigMap or Secret as variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvSource {
-    ConfigMap { name: String, prefix: Option<String> },
-    Secret { name: String, prefix: Option<String> },
+    ConfigMap {
+        name: String,
+        prefix: Option<String>,
+    },
+    Secret {
+        name: String,
+        prefix: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -125,10 +125,12 @@ impl VolumeSource {
                 let ro = if *read_only { ", read-only" } else { "" };
                 format!("claim {claim_name}{ro}")
             }
-            VolumeSource::HostPath { path, kind } => match kind.as_deref().filter(|k| !k.is_empty()) {
-                Some(k) => format!("{path} ({k})"),
-                None => path.clone(),
-            },
+            VolumeSource::HostPath { path, kind } => {
+                match kind.as_deref().filter(|k| !k.is_empty()) {
+                    Some(k) => format!("{path} ({k})"),
+                    None => path.clone(),
+                }
+            }
             VolumeSource::Projected { sources } => sources
                 .iter()
                 .map(ProjectedSource::describe)

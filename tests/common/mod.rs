@@ -8,7 +8,9 @@ use podscope::model::PodInsight;
 use podscope::model::manifest::parse_manifests;
 
 pub fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// All `*.yaml` and `*.json` files in a fixture folder, sorted.
@@ -27,7 +29,10 @@ pub fn insights(path: &Path) -> Vec<PodInsight> {
     let text = std::fs::read_to_string(path).expect("fixture readable");
     let set = parse_manifests(&text, &path.display().to_string())
         .unwrap_or_else(|e| panic!("fixture {} does not parse: {e}", path.display()));
-    set.pods.into_iter().map(|p| PodInsight::new(p, &[])).collect()
+    set.pods
+        .into_iter()
+        .map(|p| PodInsight::new(p, &[]))
+        .collect()
 }
 
 /// One `# expect: [pod/]container: role[, native]` line of a fixture header.
@@ -44,7 +49,10 @@ pub fn expectations(path: &Path) -> Vec<Expectation> {
     text.lines()
         .filter_map(|l| l.strip_prefix("# expect:"))
         .map(|rest| {
-            let (who, what) = rest.trim().split_once(": ").expect("expect line has `container: role`");
+            let (who, what) = rest
+                .trim()
+                .split_once(": ")
+                .expect("expect line has `container: role`");
             let (pod, container) = match who.split_once('/') {
                 Some((p, c)) => (Some(p.to_string()), c.to_string()),
                 None => (None, who.to_string()),
@@ -68,7 +76,11 @@ pub fn check_file(path: &Path) -> Vec<String> {
     let expected = expectations(path);
     let pods = insights(path);
     let mut problems = Vec::new();
-    let file = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+    let file = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
     if expected.is_empty() {
         problems.push(format!("{file}: no `# expect:` lines"));
     }
@@ -80,24 +92,31 @@ pub fn check_file(path: &Path) -> Vec<String> {
                 e.container == c.name && e.pod.as_deref().is_none_or(|p| p == insight.pod.name)
             });
             match exp {
-                None => problems.push(format!("{file}: {}/{} has no expectation", insight.pod.name, c.name)),
-                Some(e) if e.role != r.role.as_str() || e.native != r.native_sidecar => problems.push(format!(
-                    "{file}: {}/{}: expected {}{}, got {}{} ({}; evidence: {})",
-                    insight.pod.name,
-                    c.name,
-                    e.role,
-                    if e.native { " (native)" } else { "" },
-                    r.role,
-                    if r.native_sidecar { " (native)" } else { "" },
-                    r.confidence,
-                    r.evidence.join("; ")
+                None => problems.push(format!(
+                    "{file}: {}/{} has no expectation",
+                    insight.pod.name, c.name
                 )),
+                Some(e) if e.role != r.role.as_str() || e.native != r.native_sidecar => problems
+                    .push(format!(
+                        "{file}: {}/{}: expected {}{}, got {}{} ({}; evidence: {})",
+                        insight.pod.name,
+                        c.name,
+                        e.role,
+                        if e.native { " (native)" } else { "" },
+                        r.role,
+                        if r.native_sidecar { " (native)" } else { "" },
+                        r.confidence,
+                        r.evidence.join("; ")
+                    )),
                 Some(_) => {}
             }
         }
     }
     if seen != expected.len() {
-        problems.push(format!("{file}: {} expectations for {seen} containers", expected.len()));
+        problems.push(format!(
+            "{file}: {} expectations for {seen} containers",
+            expected.len()
+        ));
     }
     problems
 }

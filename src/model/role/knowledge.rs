@@ -39,11 +39,15 @@ impl ImageKind {
             ImageKind::TelemetryAgent => "a telemetry agent",
             ImageKind::InboundProxy => "an inbound auth proxy (it fronts the app's own port)",
             ImageKind::MetricsExporter => "a Prometheus exporter",
-            ImageKind::OutboundProxy => "an outbound proxy (the app reaches an outside service through it)",
+            ImageKind::OutboundProxy => {
+                "an outbound proxy (the app reaches an outside service through it)"
+            }
             ImageKind::WebServer => "a web server",
             ImageKind::Datastore => "a database or cache",
             ImageKind::AppRuntime => "a language runtime, so it runs application code",
-            ImageKind::BaseImage => "a general-purpose base image, so its command decides what it does",
+            ImageKind::BaseImage => {
+                "a general-purpose base image, so its command decides what it does"
+            }
         }
     }
 
@@ -59,14 +63,19 @@ impl ImageKind {
             | ImageKind::InboundProxy => Some(Toward::Helper(ContainerRole::Sidecar)),
             ImageKind::MetricsExporter => Some(Toward::Helper(ContainerRole::Adapter)),
             ImageKind::OutboundProxy => Some(Toward::Helper(ContainerRole::Ambassador)),
-            ImageKind::WebServer | ImageKind::Datastore | ImageKind::AppRuntime => Some(Toward::Main),
+            ImageKind::WebServer | ImageKind::Datastore | ImageKind::AppRuntime => {
+                Some(Toward::Main)
+            }
             ImageKind::BaseImage => None,
         }
     }
 
     /// Whether a container of this kind serves traffic of its own.
     pub fn serves(self) -> bool {
-        matches!(self, ImageKind::WebServer | ImageKind::Datastore | ImageKind::AppRuntime)
+        matches!(
+            self,
+            ImageKind::WebServer | ImageKind::Datastore | ImageKind::AppRuntime
+        )
     }
 }
 
@@ -90,13 +99,21 @@ use ImageKind::*;
 
 pub const KNOWN_IMAGES: &[KnownImage] = &[
     // Exporters first: their paths often contain the name of what they export.
-    known("*nginx*exporter*", "nginx-prometheus-exporter", MetricsExporter),
+    known(
+        "*nginx*exporter*",
+        "nginx-prometheus-exporter",
+        MetricsExporter,
+    ),
     known("*redis*exporter*", "redis_exporter", MetricsExporter),
     known("*statsd*exporter*", "statsd_exporter", MetricsExporter),
     known("*mysqld*exporter*", "mysqld_exporter", MetricsExporter),
     known("*postgres*exporter*", "postgres_exporter", MetricsExporter),
     known("*exporter*", "", MetricsExporter),
-    known("*jmx*prometheus*", "jmx_prometheus_javaagent", MetricsExporter),
+    known(
+        "*jmx*prometheus*",
+        "jmx_prometheus_javaagent",
+        MetricsExporter,
+    ),
     // Log shippers.
     known("*fluent-bit*", "fluent-bit", LogShipper),
     known("*fluentbit*", "fluent-bit", LogShipper),
@@ -120,7 +137,11 @@ pub const KNOWN_IMAGES: &[KnownImage] = &[
     known("*oauth-proxy*", "oauth-proxy", InboundProxy),
     known("*kube-rbac-proxy*", "kube-rbac-proxy", InboundProxy),
     // Outbound proxies the app reaches through localhost.
-    known("*cloudsql-docker/gce-proxy*", "cloud-sql-proxy", OutboundProxy),
+    known(
+        "*cloudsql-docker/gce-proxy*",
+        "cloud-sql-proxy",
+        OutboundProxy,
+    ),
     known("*cloud-sql-proxy*", "cloud-sql-proxy", OutboundProxy),
     known("*alloydb-auth-proxy*", "alloydb-auth-proxy", OutboundProxy),
     known("*twemproxy*", "twemproxy", OutboundProxy),
@@ -135,7 +156,11 @@ pub const KNOWN_IMAGES: &[KnownImage] = &[
     known("*k8s-sidecar*", "k8s-sidecar", ConfigReloader),
     known("hashicorp/vault*", "vault agent", SecretAgent),
     known("vault", "vault agent", SecretAgent),
-    known("*opentelemetry-collector*", "opentelemetry-collector", TelemetryAgent),
+    known(
+        "*opentelemetry-collector*",
+        "opentelemetry-collector",
+        TelemetryAgent,
+    ),
     known("*jaeger-agent*", "jaeger-agent", TelemetryAgent),
     known("datadog/agent*", "datadog-agent", TelemetryAgent),
     known("*thanos*", "thanos", TelemetryAgent),
@@ -199,7 +224,12 @@ pub const NAME_HINTS: &[NameHint] = &[
     hint("sidecar", SIDECAR, 2.0, "says sidecar"),
     hint("adapter", ADAPTER, 2.0, "says adapter"),
     hint("ambassador", AMBASSADOR, 2.0, "says ambassador"),
-    hint("exporter", ADAPTER, 2.0, "says exporter (exporters adapt an app's metrics)"),
+    hint(
+        "exporter",
+        ADAPTER,
+        2.0,
+        "says exporter (exporters adapt an app's metrics)",
+    ),
     hint("agent", SIDECAR, 2.0, "suggests a helper agent"),
     hint("shipper", SIDECAR, 2.0, "suggests a log shipper"),
     hint("forwarder", SIDECAR, 2.0, "suggests a log forwarder"),
@@ -264,17 +294,29 @@ mod tests {
         assert_eq!(image_path("docker.io/library/nginx:1.27"), "nginx");
         assert_eq!(image_path("localhost:5000/team/app:v1"), "team/app");
         assert_eq!(image_path("redis@sha256:abc"), "redis");
-        assert_eq!(image_path("nginx/nginx-prometheus-exporter:0.4.2"), "nginx/nginx-prometheus-exporter");
+        assert_eq!(
+            image_path("nginx/nginx-prometheus-exporter:0.4.2"),
+            "nginx/nginx-prometheus-exporter"
+        );
     }
 
     #[test]
     fn specific_patterns_win() {
         let k = known_image("nginx/nginx-prometheus-exporter:0.4.2").unwrap();
         assert_eq!(k.kind, ImageKind::MetricsExporter);
-        assert_eq!(known_image("nginx:1.27").unwrap().kind, ImageKind::WebServer);
-        assert_eq!(known_image("oliver006/redis_exporter").unwrap().kind, ImageKind::MetricsExporter);
+        assert_eq!(
+            known_image("nginx:1.27").unwrap().kind,
+            ImageKind::WebServer
+        );
+        assert_eq!(
+            known_image("oliver006/redis_exporter").unwrap().kind,
+            ImageKind::MetricsExporter
+        );
         assert_eq!(known_image("redis:7").unwrap().kind, ImageKind::Datastore);
-        assert_eq!(known_image("docker.io/istio/proxyv2:1.22.0").unwrap().kind, ImageKind::MeshProxy);
+        assert_eq!(
+            known_image("docker.io/istio/proxyv2:1.22.0").unwrap().kind,
+            ImageKind::MeshProxy
+        );
         assert!(known_image("simple-webapp").is_none());
     }
 

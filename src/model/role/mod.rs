@@ -16,7 +16,9 @@ use super::glob::glob_match;
 use super::pod::Pod;
 
 pub use knowledge::{ImageKind, image_path, known_image};
-pub use signals::{LocalhostRef, file_access, listen_ports, localhost_refs, outside_hosts, program_text};
+pub use signals::{
+    LocalhostRef, file_access, listen_ports, localhost_refs, outside_hosts, program_text,
+};
 
 /// Pod annotation prefix for user overrides: `role.podscope.io/<container>: <role>`.
 pub const ROLE_ANNOTATION_PREFIX: &str = "role.podscope.io/";
@@ -57,7 +59,10 @@ impl ContainerRole {
 
     /// The three helper patterns a long-running container can follow.
     pub fn is_pattern_helper(self) -> bool {
-        matches!(self, ContainerRole::Sidecar | ContainerRole::Adapter | ContainerRole::Ambassador)
+        matches!(
+            self,
+            ContainerRole::Sidecar | ContainerRole::Adapter | ContainerRole::Ambassador
+        )
     }
 }
 
@@ -118,11 +123,13 @@ pub struct RoleRule {
 
 impl RoleRule {
     pub fn matches(&self, container_name: &str, image: Option<&str>) -> bool {
-        let name_ok = self.name.as_deref().is_none_or(|p| glob_match(p, container_name));
-        let image_ok = self
-            .image
+        let name_ok = self
+            .name
             .as_deref()
-            .is_none_or(|p| image.is_some_and(|i| glob_match(p, image_path(i)) || glob_match(p, i)));
+            .is_none_or(|p| glob_match(p, container_name));
+        let image_ok = self.image.as_deref().is_none_or(|p| {
+            image.is_some_and(|i| glob_match(p, image_path(i)) || glob_match(p, i))
+        });
         (self.name.is_some() || self.image.is_some()) && name_ok && image_ok
     }
 
@@ -143,13 +150,22 @@ pub fn infer_roles(pod: &Pod, rules: &[RoleRule]) -> Vec<RoleAssessment> {
         .iter()
         .map(|c| {
             let key = format!("{ROLE_ANNOTATION_PREFIX}{}", c.name);
-            if let Some(role) = pod.annotations.get(&key).and_then(|v| ContainerRole::parse(v)) {
+            if let Some(role) = pod
+                .annotations
+                .get(&key)
+                .and_then(|v| ContainerRole::parse(v))
+            {
                 return Some((role, format!("set by the pod annotation {key}")));
             }
             rules
                 .iter()
                 .find(|r| r.matches(&c.name, c.image.as_deref()))
-                .map(|r| (r.role, format!("set by your config rule ({} → {})", r.describe(), r.role)))
+                .map(|r| {
+                    (
+                        r.role,
+                        format!("set by your config rule ({} → {})", r.describe(), r.role),
+                    )
+                })
         })
         .collect();
     weigh::assess(pod, &overrides)

@@ -13,11 +13,37 @@ pub struct FileAccess {
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
 const KEYWORDS: &[&str] = &[
-    "do", "then", "else", "elif", "while", "until", "if", "!", "{", "(", "exec", "time", "nohup", "done", "fi",
+    "do", "then", "else", "elif", "while", "until", "if", "!", "{", "(", "exec", "time", "nohup",
+    "done", "fi",
 ];
 const READERS: &[&str] = &[
-    "cat", "tail", "head", "grep", "egrep", "fgrep", "less", "more", "awk", "sed", "wc", "cut", "sort", "uniq",
-    "md5sum", "sha256sum", "diff", "nl", "tac", "od", "xxd", "jq", "ls", "find", "stat", "test", "[",
+    "cat",
+    "tail",
+    "head",
+    "grep",
+    "egrep",
+    "fgrep",
+    "less",
+    "more",
+    "awk",
+    "sed",
+    "wc",
+    "cut",
+    "sort",
+    "uniq",
+    "md5sum",
+    "sha256sum",
+    "diff",
+    "nl",
+    "tac",
+    "od",
+    "xxd",
+    "jq",
+    "ls",
+    "find",
+    "stat",
+    "test",
+    "[",
 ];
 const WRITERS: &[&str] = &["tee", "touch", "mkdir"];
 const COPIERS: &[&str] = &["cp", "mv", "rsync", "ln"];
@@ -40,7 +66,11 @@ pub fn program_text(c: &Container) -> String {
 pub fn file_access(script: &str) -> FileAccess {
     let mut access = FileAccess::default();
     for command in script.split(['\n', ';', '|', '&']) {
-        let words: Vec<&str> = command.split_whitespace().map(unquote).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = command
+            .split_whitespace()
+            .map(unquote)
+            .filter(|w| !w.is_empty())
+            .collect();
         let mut i = 0;
         while i < words.len() && (KEYWORDS.contains(&words[i]) || is_assignment(words[i])) {
             i += 1;
@@ -94,8 +124,9 @@ fn unquote(word: &str) -> &str {
 }
 
 fn is_assignment(word: &str) -> bool {
-    word.split_once('=')
-        .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    word.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 fn push_path(list: &mut Vec<String>, path: &str) {
@@ -111,7 +142,11 @@ pub fn mount_for_path<'a>(c: &'a Container, path: &str) -> Option<&'a VolumeMoun
         .iter()
         .filter(|m| {
             let root = m.path.trim_end_matches('/');
-            path == root || path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/')) || root.is_empty()
+            path == root
+                || path
+                    .strip_prefix(root)
+                    .is_some_and(|rest| rest.starts_with('/'))
+                || root.is_empty()
         })
         .max_by_key(|m| m.path.trim_end_matches('/').len())
 }
@@ -148,7 +183,10 @@ fn words(c: &Container) -> Vec<(Option<String>, String)> {
         if let EnvValue::Literal(value) = &var.value {
             for word in value.split(|ch: char| ch.is_whitespace() || ch == ',' || ch == ';') {
                 if !word.is_empty() {
-                    out.push((Some(var.name.to_ascii_lowercase()), unquote(word).to_string()));
+                    out.push((
+                        Some(var.name.to_ascii_lowercase()),
+                        unquote(word).to_string(),
+                    ));
                 }
             }
         }
@@ -160,14 +198,27 @@ fn words(c: &Container) -> Vec<(Option<String>, String)> {
 /// `--metrics-addr`, `--http-address`. `--mysqld.address` names a peer, not a listener.
 fn is_listen_flag(flag: &str) -> bool {
     const OWN: &[&str] = &[
-        "metrics", "http", "https", "web", "health", "probe", "secure", "grpc", "admin", "telemetry", "pprof",
-        "debug", "server", "status",
+        "metrics",
+        "http",
+        "https",
+        "web",
+        "health",
+        "probe",
+        "secure",
+        "grpc",
+        "admin",
+        "telemetry",
+        "pprof",
+        "debug",
+        "server",
+        "status",
     ];
     if flag.contains("listen") || flag.contains("bind") {
         return true;
     }
     let first = flag.split(['-', '.', '_']).next().unwrap_or(flag);
-    (flag.ends_with("address") || flag.ends_with("addr")) && (flag == "address" || flag == "addr" || OWN.contains(&first))
+    (flag.ends_with("address") || flag.ends_with("addr"))
+        && (flag == "address" || flag == "addr" || OWN.contains(&first))
 }
 
 fn is_port_flag(flag: &str) -> bool {
@@ -183,7 +234,9 @@ pub fn localhost_refs(c: &Container) -> Vec<LocalhostRef> {
         if flag.as_deref().is_some_and(is_listen_flag) {
             continue;
         }
-        let Some(addr) = parse_address(&word) else { continue };
+        let Some(addr) = parse_address(&word) else {
+            continue;
+        };
         if !LOOPBACK.contains(&addr.host.as_str()) {
             continue;
         }
@@ -204,7 +257,8 @@ pub fn listen_ports(c: &Container) -> Vec<i32> {
     for (flag, word) in words(c) {
         let Some(flag) = flag else { continue };
         let port = if is_listen_flag(&flag) {
-            word.rsplit_once(':').and_then(|(_, p)| p.trim_end_matches('/').parse().ok())
+            word.rsplit_once(':')
+                .and_then(|(_, p)| p.trim_end_matches('/').parse().ok())
         } else if is_port_flag(&flag) {
             word.parse().ok()
         } else {
@@ -221,7 +275,9 @@ pub fn listen_ports(c: &Container) -> Vec<i32> {
 pub fn outside_hosts(c: &Container) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
     for (_, word) in words(c) {
-        let Some(addr) = parse_address(&word) else { continue };
+        let Some(addr) = parse_address(&word) else {
+            continue;
+        };
         let host = addr.host;
         let named_service = [".svc", ".svc.cluster.local", ".local", ".internal"]
             .iter()
@@ -241,10 +297,12 @@ pub fn outside_hosts(c: &Container) -> Vec<String> {
 
 fn looks_like_file(host: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
-        "conf", "log", "yaml", "yml", "json", "html", "txt", "sh", "py", "js", "ini", "xml", "pem", "crt", "key",
-        "sock", "so", "jar", "toml", "cfg", "d", "tmpl", "lua",
+        "conf", "log", "yaml", "yml", "json", "html", "txt", "sh", "py", "js", "ini", "xml", "pem",
+        "crt", "key", "sock", "so", "jar", "toml", "cfg", "d", "tmpl", "lua",
     ];
-    host.rsplit('.').next().is_some_and(|ext| EXTENSIONS.contains(&ext))
+    host.rsplit('.')
+        .next()
+        .is_some_and(|ext| EXTENSIONS.contains(&ext))
 }
 
 struct Address {
@@ -257,15 +315,23 @@ struct Address {
 
 fn parse_address(word: &str) -> Option<Address> {
     let (scheme, rest) = match word.split_once("://") {
-        Some((s, r)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') => (Some(s), r),
+        Some((s, r))
+            if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') =>
+        {
+            (Some(s), r)
+        }
         _ => (None, word),
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     // The path is kept for the evidence when there is a scheme; a query may hold a token.
-    let url_path = rest[authority.len()..].split(['?', '#']).next().unwrap_or("");
+    let url_path = rest[authority.len()..]
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("");
     // Drop credentials: they must never reach the screen.
     let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let (host, port_text) = if let Some(end) = authority.strip_prefix('[').and_then(|a| a.find(']')) {
+    let (host, port_text) = if let Some(end) = authority.strip_prefix('[').and_then(|a| a.find(']'))
+    {
         let host = &authority[..end + 2];
         (host, authority[end + 2..].strip_prefix(':'))
     } else {
@@ -274,7 +340,11 @@ fn parse_address(word: &str) -> Option<Address> {
             None => (authority, None),
         }
     };
-    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c)) {
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c))
+    {
         return None;
     }
     let explicit: Option<i32> = port_text.and_then(|p| {
@@ -310,16 +380,29 @@ mod tests {
 
     #[test]
     fn redirects_and_readers() {
-        let a = file_access(r#"i=0; while true; do echo "$i: $(date)" >> /var/log/1.log; echo "$(date) INFO $i" >>/var/log/2.log; i=$((i+1)); sleep 1; done"#);
+        let a = file_access(
+            r#"i=0; while true; do echo "$i: $(date)" >> /var/log/1.log; echo "$(date) INFO $i" >>/var/log/2.log; i=$((i+1)); sleep 1; done"#,
+        );
         assert_eq!(a.writes, ["/var/log/1.log", "/var/log/2.log"]);
         assert!(a.reads.is_empty());
-        let a = file_access("while true; do cat /var/log/nginx/access.log /var/log/nginx/error.log; sleep 30; done");
-        assert_eq!(a.reads, ["/var/log/nginx/access.log", "/var/log/nginx/error.log"]);
+        let a = file_access(
+            "while true; do cat /var/log/nginx/access.log /var/log/nginx/error.log; sleep 30; done",
+        );
+        assert_eq!(
+            a.reads,
+            ["/var/log/nginx/access.log", "/var/log/nginx/error.log"]
+        );
         let a = file_access("tail -n+1 -F /var/log/1.log | tee -a /data/out.log");
         assert_eq!(a.reads, ["/var/log/1.log"]);
         assert_eq!(a.writes, ["/data/out.log"]);
         let a = file_access("cp /config/app.conf /work/app.conf");
-        assert_eq!((a.reads.as_slice(), a.writes.as_slice()), (&["/config/app.conf".to_string()][..], &["/work/app.conf".to_string()][..]));
+        assert_eq!(
+            (a.reads.as_slice(), a.writes.as_slice()),
+            (
+                &["/config/app.conf".to_string()][..],
+                &["/work/app.conf".to_string()][..]
+            )
+        );
         let a = file_access("echo hi 2>/dev/null");
         assert!(a.writes.is_empty());
     }

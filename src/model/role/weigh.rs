@@ -150,7 +150,10 @@ fn facts(c: &Container) -> Facts<'_> {
     }
 }
 
-pub(super) fn assess(pod: &Pod, overrides: &[Option<(ContainerRole, String)>]) -> Vec<RoleAssessment> {
+pub(super) fn assess(
+    pod: &Pod,
+    overrides: &[Option<(ContainerRole, String)>],
+) -> Vec<RoleAssessment> {
     let facts: Vec<Facts> = pod.containers.iter().map(facts).collect();
     let long_running: Vec<usize> = (0..facts.len())
         .filter(|&i| pod.containers[i].is_long_running())
@@ -189,31 +192,53 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
         }
     }
     for h in name_hints(&c.name) {
-        ballot.add(h.toward, h.weight, format!("the name {} {}", c.name, h.phrase));
+        ballot.add(
+            h.toward,
+            h.weight,
+            format!("the name {} {}", c.name, h.phrase),
+        );
     }
     if f.known.is_none() {
         if let Some(image) = c.image.as_deref() {
             let segment = last_segment(image_path(image));
             if segment != c.name {
                 for h in name_hints(segment) {
-                    ballot.add(h.toward, h.weight, format!("the image name {segment} {}", h.phrase));
+                    ballot.add(
+                        h.toward,
+                        h.weight,
+                        format!("the image name {segment} {}", h.phrase),
+                    );
                 }
             }
         }
     }
     if c.section == Section::Regular && !c.ports.is_empty() {
-        let ports: Vec<String> = c.ports.iter().take(3).map(|p| p.container_port.to_string()).collect();
+        let ports: Vec<String> = c
+            .ports
+            .iter()
+            .take(3)
+            .map(|p| p.container_port.to_string())
+            .collect();
         let s = if c.ports.len() > 1 { "s" } else { "" };
-        ballot.add(Toward::Main, DECLARES_PORTS, format!("declares port{s} {}", ports.join(", ")));
+        ballot.add(
+            Toward::Main,
+            DECLARES_PORTS,
+            format!("declares port{s} {}", ports.join(", ")),
+        );
     }
-    if pod.annotations.get(DEFAULT_CONTAINER_ANNOTATION) == Some(&c.name) && c.section == Section::Regular {
+    if pod.annotations.get(DEFAULT_CONTAINER_ANNOTATION) == Some(&c.name)
+        && c.section == Section::Regular
+    {
         ballot.add(
             Toward::Main,
             NAMED_DEFAULT,
             format!("the {DEFAULT_CONTAINER_ANNOTATION} annotation names it"),
         );
     }
-    let first = pod.in_section(Section::Regular).next().map(|c| c.name.as_str());
+    let first = pod
+        .in_section(Section::Regular)
+        .next()
+        .map(|c| c.name.as_str());
     if first == Some(c.name.as_str()) && pod.in_section(Section::Regular).count() > 1 {
         let annotated = pod
             .annotations
@@ -236,7 +261,11 @@ enum Access {
 
 fn is_log_path(path: &str) -> bool {
     let path = path.trim_end_matches('/');
-    path.starts_with("/var/log") || path == "/log" || path == "/logs" || path.ends_with("/logs") || path.ends_with("/log")
+    path.starts_with("/var/log")
+        || path == "/log"
+        || path == "/logs"
+        || path.ends_with("/logs")
+        || path.ends_with("/log")
 }
 
 fn access(f: &Facts, mount: &VolumeMount, leaning: Option<Toward>) -> Option<Access> {
@@ -246,26 +275,44 @@ fn access(f: &Facts, mount: &VolumeMount, leaning: Option<Toward>) -> Option<Acc
         return Some(Access::Writes(format!("writes {file}")));
     }
     if mount.read_only {
-        return Some(Access::Reads(format!("mounts it read-only at {}", mount.path)));
+        return Some(Access::Reads(format!(
+            "mounts it read-only at {}",
+            mount.path
+        )));
     }
     if let Some(file) = f.files.reads.iter().find(|p| under(p)) {
         return Some(Access::Reads(format!("reads {file}")));
     }
     let log = is_log_path(&mount.path);
     match f.kind() {
-        Some(ImageKind::LogShipper | ImageKind::MetricsExporter | ImageKind::ConfigReloader | ImageKind::TelemetryAgent) => {
+        Some(
+            ImageKind::LogShipper
+            | ImageKind::MetricsExporter
+            | ImageKind::ConfigReloader
+            | ImageKind::TelemetryAgent,
+        ) => Some(Access::Reads(String::new())),
+        Some(ImageKind::ContentSync | ImageKind::SecretAgent | ImageKind::Datastore) => {
+            Some(Access::Writes(String::new()))
+        }
+        Some(ImageKind::WebServer) if log => {
+            Some(Access::Writes(format!("logs to {}", mount.path)))
+        }
+        Some(ImageKind::WebServer) => Some(Access::Reads(format!("serves {}", mount.path))),
+        _ if log && matches!(leaning, Some(Toward::Helper(_))) => {
             Some(Access::Reads(String::new()))
         }
-        Some(ImageKind::ContentSync | ImageKind::SecretAgent | ImageKind::Datastore) => Some(Access::Writes(String::new())),
-        Some(ImageKind::WebServer) if log => Some(Access::Writes(format!("logs to {}", mount.path))),
-        Some(ImageKind::WebServer) => Some(Access::Reads(format!("serves {}", mount.path))),
-        _ if log && matches!(leaning, Some(Toward::Helper(_))) => Some(Access::Reads(String::new())),
         _ if log => Some(Access::Writes(format!("logs to {}", mount.path))),
         _ => None,
     }
 }
 
-fn volume_flows(pod: &Pod, facts: &[Facts], long_running: &[usize], leanings: &[Option<Toward>], ballots: &mut [Ballot]) {
+fn volume_flows(
+    pod: &Pod,
+    facts: &[Facts],
+    long_running: &[usize],
+    leanings: &[Option<Toward>],
+    ballots: &mut [Ballot],
+) {
     let mut volumes: Vec<&str> = long_running
         .iter()
         .flat_map(|&i| pod.containers[i].mounts.iter().map(|m| m.volume.as_str()))
@@ -283,30 +330,56 @@ fn volume_flows(pod: &Pod, facts: &[Facts], long_running: &[usize], leanings: &[
         for (w, write) in &users {
             let Access::Writes(how) = write else { continue };
             for (r, read) in &users {
-                let Access::Reads(read_how) = read else { continue };
+                let Access::Reads(read_how) = read else {
+                    continue;
+                };
                 if w == r {
                     continue;
                 }
                 let (writer, reader) = (&pod.containers[*w].name, &pod.containers[*r].name);
-                let detail = if how.is_empty() { String::new() } else { format!(" ({how})") };
+                let detail = if how.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({how})")
+                };
                 if facts[*r].serves() && !facts[*w].serves() {
                     ballots[*w].add(
                         Toward::Helper(ContainerRole::Sidecar),
                         FEEDS_SERVER,
                         format!("fills volume {volume}{detail} that {reader} serves"),
                     );
-                    ballots[*r].add(Toward::Main, FLOW, format!("serves volume {volume} that {writer} fills"));
+                    ballots[*r].add(
+                        Toward::Main,
+                        FLOW,
+                        format!("serves volume {volume} that {writer} fills"),
+                    );
                 } else {
-                    ballots[*w].add(Toward::Main, FLOW, format!("writes volume {volume}{detail} that {reader} reads"));
-                    let read_detail = if read_how.is_empty() { String::new() } else { format!(" ({read_how})") };
-                    ballots[*r].add_any_helper(FLOW, format!("reads volume {volume}{read_detail} written by {writer}"));
+                    ballots[*w].add(
+                        Toward::Main,
+                        FLOW,
+                        format!("writes volume {volume}{detail} that {reader} reads"),
+                    );
+                    let read_detail = if read_how.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({read_how})")
+                    };
+                    ballots[*r].add_any_helper(
+                        FLOW,
+                        format!("reads volume {volume}{read_detail} written by {writer}"),
+                    );
                 }
             }
         }
     }
 }
 
-fn localhost_links(facts: &[Facts], long_running: &[usize], leanings: &[Option<Toward>], ballots: &mut [Ballot]) {
+fn localhost_links(
+    facts: &[Facts],
+    long_running: &[usize],
+    leanings: &[Option<Toward>],
+    ballots: &mut [Ballot],
+) {
     for &x in long_running {
         for r in &facts[x].refs {
             let Some(&y) = long_running
@@ -324,14 +397,21 @@ fn localhost_links(facts: &[Facts], long_running: &[usize], leanings: &[Option<T
                         format!("forwards to {yn} at {}", r.text)
                     };
                     ballots[x].add_any_helper(CALLS_APP, text);
-                    ballots[y].add(Toward::Main, FLOW, format!("{xn} connects to it at {}", r.text));
+                    ballots[y].add(
+                        Toward::Main,
+                        FLOW,
+                        format!("{xn} connects to it at {}", r.text),
+                    );
                 }
                 _ => {
                     match leanings[y] {
                         // A known helper (log shipper, collector, exporter) receiving the
                         // app's output keeps its own pattern.
                         Some(Toward::Helper(role)) if role != ContainerRole::Ambassador => {
-                            ballots[y].add_any_helper(RECEIVES_FROM_APP, format!("receives {xn}'s output at {}", r.text));
+                            ballots[y].add_any_helper(
+                                RECEIVES_FROM_APP,
+                                format!("receives {xn}'s output at {}", r.text),
+                            );
                         }
                         _ => ballots[y].add(
                             Toward::Helper(ContainerRole::Ambassador),
@@ -352,11 +432,18 @@ fn outside_hosts(f: &Facts, leaning: Option<Toward>, ballot: &mut Ballot) {
     }
     let shown: Vec<&str> = f.outside.iter().take(2).map(String::as_str).collect();
     let more = f.outside.len().saturating_sub(2);
-    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
     ballot.add(
         Toward::Helper(ContainerRole::Ambassador),
         OUTSIDE_HOSTS,
-        format!("listens locally and names hosts outside the pod: {}{more}", shown.join(", ")),
+        format!(
+            "listens locally and names hosts outside the pod: {}{more}",
+            shown.join(", ")
+        ),
     );
 }
 
@@ -371,7 +458,13 @@ fn confidence(win: f32, lose: f32) -> Confidence {
     }
 }
 
-fn decide(pod: &Pod, c: &Container, ballot: &Ballot, over: Option<&(ContainerRole, String)>, facts: &[Facts]) -> RoleAssessment {
+fn decide(
+    pod: &Pod,
+    c: &Container,
+    ballot: &Ballot,
+    over: Option<&(ContainerRole, String)>,
+    facts: &[Facts],
+) -> RoleAssessment {
     match c.section {
         Section::Init if !c.native_sidecar => return init_assessment(pod, c, facts),
         Section::Ephemeral => return ephemeral_assessment(c),
@@ -395,7 +488,10 @@ fn decide(pod: &Pod, c: &Container, ballot: &Ballot, over: Option<&(ContainerRol
     let (helper_role, helper) = ballot.best_helper();
     let main = ballot.main_score();
     let (role, conf) = if c.native_sidecar {
-        (helper_role, Confidence::High.min(confidence(helper + 3.0, main)))
+        (
+            helper_role,
+            Confidence::High.min(confidence(helper + 3.0, main)),
+        )
     } else if helper > main {
         (helper_role, confidence(helper, main))
     } else {
@@ -417,8 +513,7 @@ fn decide(pod: &Pod, c: &Container, ballot: &Ballot, over: Option<&(ContainerRol
     }
 }
 
-const NATIVE_SIDECAR: &str =
-    "init container with restartPolicy: Always: a native sidecar, started before the app containers and kept running beside them";
+const NATIVE_SIDECAR: &str = "init container with restartPolicy: Always: a native sidecar, started before the app containers and kept running beside them";
 
 fn init_assessment(pod: &Pod, c: &Container, facts: &[Facts]) -> RoleAssessment {
     let mut evidence =
@@ -427,10 +522,21 @@ fn init_assessment(pod: &Pod, c: &Container, facts: &[Facts]) -> RoleAssessment 
     for m in &c.mounts {
         for other in pod.containers.iter().filter(|o| o.is_long_running()) {
             if let Some(om) = other.mount_of(&m.volume) {
-                let wrote = me.and_then(|f| f.files.writes.iter().find(|p| signals::mount_for_path(c, p) == Some(m)));
+                let wrote = me.and_then(|f| {
+                    f.files
+                        .writes
+                        .iter()
+                        .find(|p| signals::mount_for_path(c, p) == Some(m))
+                });
                 evidence.push(match wrote {
-                    Some(file) => format!("writes {file} into volume {}, which {} mounts at {}", m.volume, other.name, om.path),
-                    None => format!("prepares volume {}, which {} mounts at {}", m.volume, other.name, om.path),
+                    Some(file) => format!(
+                        "writes {file} into volume {}, which {} mounts at {}",
+                        m.volume, other.name, om.path
+                    ),
+                    None => format!(
+                        "prepares volume {}, which {} mounts at {}",
+                        m.volume, other.name, om.path
+                    ),
                 });
             }
         }
@@ -444,10 +550,14 @@ fn init_assessment(pod: &Pod, c: &Container, facts: &[Facts]) -> RoleAssessment 
 }
 
 fn ephemeral_assessment(c: &Container) -> RoleAssessment {
-    let mut evidence =
-        vec!["listed under ephemeralContainers: added to the running pod for debugging (kubectl debug)".to_string()];
+    let mut evidence = vec![
+        "listed under ephemeralContainers: added to the running pod for debugging (kubectl debug)"
+            .to_string(),
+    ];
     if let Some(target) = &c.target_container {
-        evidence.push(format!("targets container {target}: it sees that container's processes"));
+        evidence.push(format!(
+            "targets container {target}: it sees that container's processes"
+        ));
     }
     RoleAssessment {
         role: ContainerRole::Ephemeral,
@@ -459,14 +569,23 @@ fn ephemeral_assessment(c: &Container) -> RoleAssessment {
 
 /// A helper needs something to help: when no app container is left, the most app-like one
 /// (an exporter on its own, say) is the pod's main.
-fn promote_main_if_missing(pod: &Pod, ballots: &[Ballot], overrides: &[Option<(ContainerRole, String)>], out: &mut [RoleAssessment]) {
+fn promote_main_if_missing(
+    pod: &Pod,
+    ballots: &[Ballot],
+    overrides: &[Option<(ContainerRole, String)>],
+    out: &mut [RoleAssessment],
+) {
     let regular: Vec<usize> = (0..out.len())
         .filter(|&i| pod.containers[i].section == Section::Regular)
         .collect();
     if regular.iter().any(|&i| out[i].role == ContainerRole::Main) {
         return;
     }
-    let candidates: Vec<usize> = regular.iter().copied().filter(|&i| overrides[i].is_none()).collect();
+    let candidates: Vec<usize> = regular
+        .iter()
+        .copied()
+        .filter(|&i| overrides[i].is_none())
+        .collect();
     let Some(&chosen) = candidates.iter().max_by(|&&a, &&b| {
         let margin = |i: usize| ballots[i].main_score() - ballots[i].best_helper().1;
         // Ties go to the container listed first.
@@ -487,18 +606,30 @@ fn promote_main_if_missing(pod: &Pod, ballots: &[Ballot], overrides: &[Option<(C
             out[chosen].evidence.first().cloned().unwrap_or_default()
         ));
     } else if let Some(first) = out[chosen].evidence.first() {
-        evidence.push(format!("looks like a {was} ({first}), but there is no app for it to help"));
+        evidence.push(format!(
+            "looks like a {was} ({first}), but there is no app for it to help"
+        ));
     }
     out[chosen] = RoleAssessment {
         role: ContainerRole::Main,
         native_sidecar: false,
-        confidence: if only { Confidence::High } else { Confidence::Low },
+        confidence: if only {
+            Confidence::High
+        } else {
+            Confidence::Low
+        },
         evidence,
     };
 }
 
-fn note_co_equal_mains(pod: &Pod, overrides: &[Option<(ContainerRole, String)>], out: &mut [RoleAssessment]) {
-    let mains: Vec<usize> = (0..out.len()).filter(|&i| out[i].role == ContainerRole::Main).collect();
+fn note_co_equal_mains(
+    pod: &Pod,
+    overrides: &[Option<(ContainerRole, String)>],
+    out: &mut [RoleAssessment],
+) {
+    let mains: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].role == ContainerRole::Main)
+        .collect();
     if mains.len() < 2 {
         return;
     }
