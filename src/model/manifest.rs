@@ -181,11 +181,12 @@ impl Ctx<'_> {
         serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
             let path = e.path().to_string();
             let path = match (prefix.is_empty(), path == ".") {
-                (true, _) => path,
-                (false, true) => prefix.to_string(),
-                (false, false) => format!("{prefix}.{path}"),
+                (true, true) => String::new(),
+                (true, false) => format!("{path}: "),
+                (false, true) => format!("{prefix}: "),
+                (false, false) => format!("{prefix}.{path}: "),
             };
-            self.fail(document, what, format!("{path}: {}", e.into_inner()))
+            self.fail(document, what, format!("{path}{}", e.into_inner()))
         })
     }
 
