@@ -1,6 +1,7 @@
 //! podscope: a terminal UI for exploring multi-container Kubernetes pods.
 
 pub mod cli;
+pub mod config;
 pub mod describe;
 pub mod load;
 pub mod model;

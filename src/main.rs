@@ -50,6 +50,10 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
             message: "describing pods on a live cluster is not available in this version; describe manifests with -f PATH (files, directories or - for stdin)".to_string(),
         });
     }
+    let config = podscope::config::load().map_err(|e| Failure {
+        code: 2,
+        message: e.to_string(),
+    })?;
     let loaded = load_paths(&args.files, &mut std::io::stdin().lock()).map_err(|e| Failure {
         code: 2,
         message: e.to_string(),
@@ -65,7 +69,7 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
             args.all_namespaces || args.namespace.as_ref().is_none_or(|ns| &p.namespace == ns)
         })
         .filter(|p| args.pods.is_empty() || args.pods.contains(&p.name))
-        .map(|p| PodInsight::new(p, &[]))
+        .map(|p| PodInsight::new(p, &config.role_rules))
         .collect();
     if let Some(missing) = args
         .pods

@@ -8,16 +8,21 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+/// The binary with no user config: a developer's own config.toml must not change results.
+fn command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podscope"));
+    cmd.env_remove("NO_COLOR")
+        .env_remove("PODSCOPE_CONFIG")
+        .env("XDG_CONFIG_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-config"));
+    cmd
+}
+
 fn podscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_podscope"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("podscope runs")
+    command().args(args).output().expect("podscope runs")
 }
 
 fn podscope_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_podscope"))
+    let mut child = command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -483,4 +488,27 @@ fn works_as_a_kubectl_plugin() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(stdout(&out).contains("\"count-agent\""));
     }
+}
+
+#[test]
+fn config_rules_change_roles_and_a_bad_config_is_bad_input() {
+    let counter = common::fixture_dir("seeds").join("counter.yaml");
+    let config = scratch("config.toml", "[[roles]]\nimage = \"fluentd-*\"\nrole = \"adapter\"\n");
+    let out = command()
+        .args(["describe", "-f", counter.to_str().unwrap(), "-o", "json"])
+        .env("PODSCOPE_CONFIG", &config)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["pods"][0]["containers"][1]["role"], "adapter");
+    assert!(doc["pods"][0]["containers"][1]["evidence"][0].as_str().unwrap().starts_with("set by your config rule"));
+
+    let bad = scratch("bad-config.toml", "[[roles]]\nimage = \"x\"\nrole = \"boss\"\n");
+    let out = command()
+        .args(["describe", "-f", counter.to_str().unwrap()])
+        .env("PODSCOPE_CONFIG", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown role \"boss\""), "{}", stderr(&out));
 }

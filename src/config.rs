@@ -1,0 +1,140 @@
+//! The user's config file, `$XDG_CONFIG_HOME/podscope/config.toml` (or
+//! `~/.config/podscope/config.toml`; `PODSCOPE_CONFIG` names another file). Today it holds role
+//! rules:
+//!
+//! ```toml
+//! [[roles]]
+//! image = "mycorp/log-forwarder*"   # glob over the image path without registry and tag
+//! role = "sidecar"
+//!
+//! [[roles]]
+//! name = "*-relay"                  # glob over the container name
+//! role = "ambassador"
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{ContainerRole, RoleRule};
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub role_rules: Vec<RoleRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    roles: Vec<RawRule>,
+    /// Read by the TUI (theme name or path); accepted here so one file serves both.
+    #[serde(default)]
+    #[allow(dead_code)]
+    theme: Option<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    image: Option<String>,
+    name: Option<String>,
+    role: String,
+}
+
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config file {}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where the config file is looked for.
+pub fn config_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PODSCOPE_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("podscope").join("config.toml"))
+}
+
+/// Load the config file; a missing file is an empty config.
+pub fn load() -> Result<Config, ConfigError> {
+    match config_path() {
+        Some(path) => load_from(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) => {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
+    };
+    parse(&text).map_err(|message| ConfigError {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
+/// Parse config text; the error says where and what.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let position = e.span().map(|s| {
+            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: ")
+        });
+        format!("{}{}", position.unwrap_or_default(), e.message())
+    })?;
+    let mut role_rules = Vec::new();
+    for (i, rule) in raw.roles.into_iter().enumerate() {
+        let role = ContainerRole::parse(&rule.role)
+            .filter(|r| r.is_pattern_helper() || *r == ContainerRole::Main)
+            .ok_or_else(|| {
+                format!(
+                    "roles[{i}]: unknown role {:?} (use main, sidecar, adapter or ambassador)",
+                    rule.role
+                )
+            })?;
+        if rule.image.is_none() && rule.name.is_none() {
+            return Err(format!("roles[{i}]: give an image or a name pattern"));
+        }
+        role_rules.push(RoleRule {
+            image: rule.image,
+            name: rule.name,
+            role,
+        });
+    }
+    Ok(Config { role_rules })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_and_errors_say_where() {
+        let c = parse("[[roles]]\nimage = \"corp/*\"\nrole = \"sidecar\"\n").unwrap();
+        assert_eq!(c.role_rules[0].role, ContainerRole::Sidecar);
+        assert!(parse("[[roles]]\nname = \"x\"\nrole = \"boss\"\n").unwrap_err().contains("unknown role \"boss\""));
+        assert!(parse("[[roles]]\nrole = \"main\"\n").unwrap_err().contains("give an image or a name"));
+        assert!(parse("[[roles]\n").unwrap_err().starts_with("line 1: "));
+    }
+}
