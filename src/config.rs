@@ -133,8 +133,16 @@ mod tests {
     fn rules_parse_and_errors_say_where() {
         let c = parse("[[roles]]\nimage = \"corp/*\"\nrole = \"sidecar\"\n").unwrap();
         assert_eq!(c.role_rules[0].role, ContainerRole::Sidecar);
-        assert!(parse("[[roles]]\nname = \"x\"\nrole = \"boss\"\n").unwrap_err().contains("unknown role \"boss\""));
-        assert!(parse("[[roles]]\nrole = \"main\"\n").unwrap_err().contains("give an image or a name"));
+        assert!(
+            parse("[[roles]]\nname = \"x\"\nrole = \"boss\"\n")
+                .unwrap_err()
+                .contains("unknown role \"boss\"")
+        );
+        assert!(
+            parse("[[roles]]\nrole = \"main\"\n")
+                .unwrap_err()
+                .contains("give an image or a name")
+        );
         assert!(parse("[[roles]\n").unwrap_err().starts_with("line 1: "));
     }
 }

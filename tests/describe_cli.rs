@@ -13,7 +13,10 @@ fn command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_podscope"));
     cmd.env_remove("NO_COLOR")
         .env_remove("PODSCOPE_CONFIG")
-        .env("XDG_CONFIG_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-config"));
+        .env(
+            "XDG_CONFIG_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-config"),
+        );
     cmd
 }
 
@@ -493,7 +496,10 @@ fn works_as_a_kubectl_plugin() {
 #[test]
 fn config_rules_change_roles_and_a_bad_config_is_bad_input() {
     let counter = common::fixture_dir("seeds").join("counter.yaml");
-    let config = scratch("config.toml", "[[roles]]\nimage = \"fluentd-*\"\nrole = \"adapter\"\n");
+    let config = scratch(
+        "config.toml",
+        "[[roles]]\nimage = \"fluentd-*\"\nrole = \"adapter\"\n",
+    );
     let out = command()
         .args(["describe", "-f", counter.to_str().unwrap(), "-o", "json"])
         .env("PODSCOPE_CONFIG", &config)
@@ -501,14 +507,26 @@ fn config_rules_change_roles_and_a_bad_config_is_bad_input() {
         .unwrap();
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["pods"][0]["containers"][1]["role"], "adapter");
-    assert!(doc["pods"][0]["containers"][1]["evidence"][0].as_str().unwrap().starts_with("set by your config rule"));
+    assert!(
+        doc["pods"][0]["containers"][1]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("set by your config rule")
+    );
 
-    let bad = scratch("bad-config.toml", "[[roles]]\nimage = \"x\"\nrole = \"boss\"\n");
+    let bad = scratch(
+        "bad-config.toml",
+        "[[roles]]\nimage = \"x\"\nrole = \"boss\"\n",
+    );
     let out = command()
         .args(["describe", "-f", counter.to_str().unwrap()])
         .env("PODSCOPE_CONFIG", &bad)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown role \"boss\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown role \"boss\""),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -212,7 +212,7 @@ fn fixture_values() -> Vec<Value> {
 fn mutated_real_pods_never_panic() {
     let originals = fixture_values();
     assert!(originals.len() >= 50);
-    let mut rng = Rng(0x5EED_0F_9D5C09E);
+    let mut rng = Rng(0x0005_EED0_F9D5_C09E);
     let mut analysed = 0;
     for case in 0..4000 {
         let mut v = originals[rng.below(originals.len())].clone();

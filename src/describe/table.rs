@@ -114,7 +114,7 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
         ]);
     }
     let roles: Vec<ContainerRole> = insight.roles.iter().map(|r| r.role).collect();
-    write_table(&mut out, &rows, paint, |row, col, text| match (row, col) {
+    write_table(&mut out, &rows, |row, col, text| match (row, col) {
         (0, _) => paint.bold(text),
         (r, 2) => paint.role(roles[r - 1], text),
         _ => text.to_string(),
@@ -180,7 +180,7 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
             rows.push(row);
         }
         let shared: Vec<bool> = matrix.iter().map(|u| u.shared()).collect();
-        write_table(&mut out, &rows, paint, |row, col, text| match (row, col) {
+        write_table(&mut out, &rows, |row, col, text| match (row, col) {
             (0, _) => paint.bold(text),
             (r, 0) if shared[r - 1] => paint.bold(text),
             _ => text.to_string(),
@@ -201,7 +201,6 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
 fn write_table(
     out: &mut String,
     rows: &[Vec<String>],
-    _paint: Paint,
     style: impl Fn(usize, usize, &str) -> String,
 ) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -91,42 +91,39 @@ fn from_parts(
     }
 }
 
+/// `Container` and `EphemeralContainer` are distinct API types with the same field names.
+macro_rules! convert_container {
+    ($c:expr, $section:expr, $native:expr, $target:expr) => {
+        Container {
+            name: $c.name.clone(),
+            section: $section,
+            native_sidecar: $native,
+            image: $c.image.clone().filter(|i| !i.trim().is_empty()),
+            command: $c.command.clone().unwrap_or_default(),
+            args: $c.args.clone().unwrap_or_default(),
+            working_dir: $c.working_dir.clone(),
+            ports: ports($c.ports.as_deref()),
+            mounts: mounts($c.volume_mounts.as_deref()),
+            env: env($c.env.as_deref()),
+            env_from: env_from($c.env_from.as_deref()),
+            probes: probes(&$c.liveness_probe, &$c.readiness_probe, &$c.startup_probe),
+            target_container: $target,
+            status: None,
+        }
+    };
+}
+
 fn container(c: &core::Container, section: Section, native_sidecar: bool) -> Container {
-    Container {
-        name: c.name.clone(),
-        section,
-        native_sidecar,
-        image: c.image.clone().filter(|i| !i.trim().is_empty()),
-        command: c.command.clone().unwrap_or_default(),
-        args: c.args.clone().unwrap_or_default(),
-        working_dir: c.working_dir.clone(),
-        ports: ports(c.ports.as_deref()),
-        mounts: mounts(c.volume_mounts.as_deref()),
-        env: env(c.env.as_deref()),
-        env_from: env_from(c.env_from.as_deref()),
-        probes: probes(&c.liveness_probe, &c.readiness_probe, &c.startup_probe),
-        target_container: None,
-        status: None,
-    }
+    convert_container!(c, section, native_sidecar, None)
 }
 
 fn ephemeral(e: &core::EphemeralContainer) -> Container {
-    Container {
-        name: e.name.clone(),
-        section: Section::Ephemeral,
-        native_sidecar: false,
-        image: e.image.clone().filter(|i| !i.trim().is_empty()),
-        command: e.command.clone().unwrap_or_default(),
-        args: e.args.clone().unwrap_or_default(),
-        working_dir: e.working_dir.clone(),
-        ports: ports(e.ports.as_deref()),
-        mounts: mounts(e.volume_mounts.as_deref()),
-        env: env(e.env.as_deref()),
-        env_from: env_from(e.env_from.as_deref()),
-        probes: probes(&e.liveness_probe, &e.readiness_probe, &e.startup_probe),
-        target_container: e.target_container_name.clone(),
-        status: None,
-    }
+    convert_container!(
+        e,
+        Section::Ephemeral,
+        false,
+        e.target_container_name.clone()
+    )
 }
 
 fn ports(ports: Option<&[core::ContainerPort]>) -> Vec<ContainerPort> {

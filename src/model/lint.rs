@@ -172,12 +172,13 @@ pub fn lint(pod: &Pod) -> Vec<Lint> {
 
     out.extend(shared_ports(pod));
 
-    if let Some(named) = pod.annotations.get(DEFAULT_CONTAINER_ANNOTATION) {
-        if !named.is_empty() && pod.container(named).is_none() {
-            out.push(Lint::DefaultContainerNotFound {
-                named: named.clone(),
-            });
-        }
+    if let Some(named) = pod.annotations.get(DEFAULT_CONTAINER_ANNOTATION)
+        && !named.is_empty()
+        && pod.container(named).is_none()
+    {
+        out.push(Lint::DefaultContainerNotFound {
+            named: named.clone(),
+        });
     }
     out
 }

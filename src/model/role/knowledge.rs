@@ -252,10 +252,10 @@ pub const NAME_HINTS: &[NameHint] = &[
 pub fn image_path(image: &str) -> &str {
     let image = image.split('@').next().unwrap_or(image);
     let mut path = image;
-    if let Some((first, rest)) = image.split_once('/') {
-        if first.contains('.') || first.contains(':') || first == "localhost" {
-            path = rest;
-        }
+    if let Some((first, rest)) = image.split_once('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost")
+    {
+        path = rest;
     }
     // A tag is a `:` after the last `/`.
     let last_slash = path.rfind('/').map_or(0, |i| i + 1);

@@ -6,6 +6,8 @@
 //! containers relate through volumes and `localhost` (`weigh.rs`). Every answer carries a
 //! confidence and the sentences that led to it.
 
+mod ballot;
+mod decide;
 mod knowledge;
 mod signals;
 mod weigh;

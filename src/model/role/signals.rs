@@ -107,11 +107,11 @@ pub fn file_access(script: &str) -> FileAccess {
             paths.iter().for_each(|p| push_path(&mut access.reads, p));
         } else if WRITERS.contains(&program) {
             paths.iter().for_each(|p| push_path(&mut access.writes, p));
-        } else if COPIERS.contains(&program) || program == "git" {
-            if let Some((last, sources)) = paths.split_last() {
-                push_path(&mut access.writes, last);
-                sources.iter().for_each(|p| push_path(&mut access.reads, p));
-            }
+        } else if (COPIERS.contains(&program) || program == "git")
+            && let Some((last, sources)) = paths.split_last()
+        {
+            push_path(&mut access.writes, last);
+            sources.iter().for_each(|p| push_path(&mut access.reads, p));
         }
     }
     access

@@ -5,9 +5,11 @@
 use crate::model::default_container::DEFAULT_CONTAINER_ANNOTATION;
 use crate::model::pod::{Container, Pod, Section, VolumeMount};
 
+use super::ballot::Ballot;
+use super::decide::{decide, note_co_equal_mains, promote_main_if_missing};
 use super::knowledge::{ImageKind, KnownImage, image_path, known_image, name_hints};
 use super::signals::{self, FileAccess, LocalhostRef};
-use super::{Confidence, ContainerRole, RoleAssessment, Toward};
+use super::{ContainerRole, RoleAssessment, Toward};
 
 const KNOWN_HELPER: f32 = 3.0;
 const KNOWN_APP: f32 = 2.0;
@@ -21,96 +23,11 @@ const RECEIVES_FROM_APP: f32 = 2.0;
 const OUTBOUND_FROM_APP: f32 = 2.0;
 const OUTSIDE_HOSTS: f32 = 1.0;
 
-#[derive(Debug, Clone)]
-struct Vote {
-    weight: f32,
-    text: String,
-}
-
-/// The votes cast for one container.
-#[derive(Debug, Default, Clone)]
-struct Ballot {
-    main: Vec<Vote>,
-    sidecar: Vec<Vote>,
-    adapter: Vec<Vote>,
-    ambassador: Vec<Vote>,
-    /// Helper evidence that fits whichever helper pattern wins.
-    any_helper: Vec<Vote>,
-}
-
-fn total(votes: &[Vote]) -> f32 {
-    votes.iter().map(|v| v.weight).sum()
-}
-
-impl Ballot {
-    fn add(&mut self, toward: Toward, weight: f32, text: String) {
-        let list = match toward {
-            Toward::Main => &mut self.main,
-            Toward::Helper(ContainerRole::Adapter) => &mut self.adapter,
-            Toward::Helper(ContainerRole::Ambassador) => &mut self.ambassador,
-            Toward::Helper(_) => &mut self.sidecar,
-        };
-        if !list.iter().any(|v| v.text == text) {
-            list.push(Vote { weight, text });
-        }
-    }
-
-    fn add_any_helper(&mut self, weight: f32, text: String) {
-        if !self.any_helper.iter().any(|v| v.text == text) {
-            self.any_helper.push(Vote { weight, text });
-        }
-    }
-
-    fn main_score(&self) -> f32 {
-        total(&self.main)
-    }
-
-    /// The strongest helper pattern and its score (shared evidence included). Ties go to
-    /// sidecar, the most general pattern.
-    fn best_helper(&self) -> (ContainerRole, f32) {
-        let shared = total(&self.any_helper);
-        let mut best = (ContainerRole::Sidecar, total(&self.sidecar));
-        for (role, votes) in [
-            (ContainerRole::Adapter, &self.adapter),
-            (ContainerRole::Ambassador, &self.ambassador),
-        ] {
-            if total(votes) > best.1 {
-                best = (role, total(votes));
-            }
-        }
-        (best.0, best.1 + shared)
-    }
-
-    /// Which way the votes lean so far; `None` when nothing was said.
-    fn leaning(&self) -> Option<Toward> {
-        let (role, helper) = self.best_helper();
-        let main = self.main_score();
-        if helper == 0.0 && main == 0.0 {
-            None
-        } else if helper > main {
-            Some(Toward::Helper(role))
-        } else {
-            Some(Toward::Main)
-        }
-    }
-
-    fn texts(&self, role: ContainerRole) -> Vec<String> {
-        let mut votes: Vec<&Vote> = match role {
-            ContainerRole::Main => self.main.iter().collect(),
-            ContainerRole::Adapter => self.adapter.iter().chain(&self.any_helper).collect(),
-            ContainerRole::Ambassador => self.ambassador.iter().chain(&self.any_helper).collect(),
-            _ => self.sidecar.iter().chain(&self.any_helper).collect(),
-        };
-        votes.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        votes.into_iter().map(|v| v.text.clone()).collect()
-    }
-}
-
 /// Facts about one container, read once.
-struct Facts<'a> {
-    container: &'a Container,
+pub(super) struct Facts<'a> {
+    pub(super) container: &'a Container,
     known: Option<&'static KnownImage>,
-    files: FileAccess,
+    pub(super) files: FileAccess,
     refs: Vec<LocalhostRef>,
     listens: Vec<i32>,
     outside: Vec<String>,
@@ -174,7 +91,7 @@ pub(super) fn assess(
         .containers
         .iter()
         .enumerate()
-        .map(|(i, c)| decide(pod, c, &ballots[i], overrides[i].as_ref(), &facts))
+        .map(|(i, c)| decide(pod, c, &ballots[i], overrides[i].as_ref(), &facts[i]))
         .collect();
     promote_main_if_missing(pod, &ballots, overrides, &mut out);
     note_co_equal_mains(pod, overrides, &mut out);
@@ -198,17 +115,17 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
             format!("the name {} {}", c.name, h.phrase),
         );
     }
-    if f.known.is_none() {
-        if let Some(image) = c.image.as_deref() {
-            let segment = last_segment(image_path(image));
-            if segment != c.name {
-                for h in name_hints(segment) {
-                    ballot.add(
-                        h.toward,
-                        h.weight,
-                        format!("the image name {segment} {}", h.phrase),
-                    );
-                }
+    if f.known.is_none()
+        && let Some(image) = c.image.as_deref()
+    {
+        let segment = last_segment(image_path(image));
+        if segment != c.name {
+            for h in name_hints(segment) {
+                ballot.add(
+                    h.toward,
+                    h.weight,
+                    format!("the image name {segment} {}", h.phrase),
+                );
             }
         }
     }
@@ -445,206 +362,4 @@ fn outside_hosts(f: &Facts, leaning: Option<Toward>, ballot: &mut Ballot) {
             shown.join(", ")
         ),
     );
-}
-
-fn confidence(win: f32, lose: f32) -> Confidence {
-    let margin = win - lose;
-    if margin >= 3.0 {
-        Confidence::High
-    } else if margin >= 1.5 {
-        Confidence::Medium
-    } else {
-        Confidence::Low
-    }
-}
-
-fn decide(
-    pod: &Pod,
-    c: &Container,
-    ballot: &Ballot,
-    over: Option<&(ContainerRole, String)>,
-    facts: &[Facts],
-) -> RoleAssessment {
-    match c.section {
-        Section::Init if !c.native_sidecar => return init_assessment(pod, c, facts),
-        Section::Ephemeral => return ephemeral_assessment(c),
-        _ => {}
-    }
-    let valid_override = over.filter(|(role, _)| {
-        role.is_pattern_helper() || (*role == ContainerRole::Main && c.section == Section::Regular)
-    });
-    if let Some((role, why)) = valid_override {
-        let mut evidence = vec![why.clone()];
-        if c.native_sidecar {
-            evidence.push(NATIVE_SIDECAR.to_string());
-        }
-        return RoleAssessment {
-            role: *role,
-            native_sidecar: c.native_sidecar,
-            confidence: Confidence::High,
-            evidence,
-        };
-    }
-    let (helper_role, helper) = ballot.best_helper();
-    let main = ballot.main_score();
-    let (role, conf) = if c.native_sidecar {
-        (
-            helper_role,
-            Confidence::High.min(confidence(helper + 3.0, main)),
-        )
-    } else if helper > main {
-        (helper_role, confidence(helper, main))
-    } else {
-        (ContainerRole::Main, confidence(main, helper))
-    };
-    let mut evidence = Vec::new();
-    if c.native_sidecar {
-        evidence.push(NATIVE_SIDECAR.to_string());
-    }
-    evidence.extend(ballot.texts(role));
-    if evidence.is_empty() {
-        evidence.push("no helper evidence: treated as an application container".to_string());
-    }
-    RoleAssessment {
-        role,
-        native_sidecar: c.native_sidecar,
-        confidence: conf,
-        evidence,
-    }
-}
-
-const NATIVE_SIDECAR: &str = "init container with restartPolicy: Always: a native sidecar, started before the app containers and kept running beside them";
-
-fn init_assessment(pod: &Pod, c: &Container, facts: &[Facts]) -> RoleAssessment {
-    let mut evidence =
-        vec!["listed under initContainers: runs to completion, in order, before the app containers start".to_string()];
-    let me = facts.iter().find(|f| std::ptr::eq(f.container, c));
-    for m in &c.mounts {
-        for other in pod.containers.iter().filter(|o| o.is_long_running()) {
-            if let Some(om) = other.mount_of(&m.volume) {
-                let wrote = me.and_then(|f| {
-                    f.files
-                        .writes
-                        .iter()
-                        .find(|p| signals::mount_for_path(c, p) == Some(m))
-                });
-                evidence.push(match wrote {
-                    Some(file) => format!(
-                        "writes {file} into volume {}, which {} mounts at {}",
-                        m.volume, other.name, om.path
-                    ),
-                    None => format!(
-                        "prepares volume {}, which {} mounts at {}",
-                        m.volume, other.name, om.path
-                    ),
-                });
-            }
-        }
-    }
-    RoleAssessment {
-        role: ContainerRole::Init,
-        native_sidecar: false,
-        confidence: Confidence::High,
-        evidence,
-    }
-}
-
-fn ephemeral_assessment(c: &Container) -> RoleAssessment {
-    let mut evidence = vec![
-        "listed under ephemeralContainers: added to the running pod for debugging (kubectl debug)"
-            .to_string(),
-    ];
-    if let Some(target) = &c.target_container {
-        evidence.push(format!(
-            "targets container {target}: it sees that container's processes"
-        ));
-    }
-    RoleAssessment {
-        role: ContainerRole::Ephemeral,
-        native_sidecar: false,
-        confidence: Confidence::High,
-        evidence,
-    }
-}
-
-/// A helper needs something to help: when no app container is left, the most app-like one
-/// (an exporter on its own, say) is the pod's main.
-fn promote_main_if_missing(
-    pod: &Pod,
-    ballots: &[Ballot],
-    overrides: &[Option<(ContainerRole, String)>],
-    out: &mut [RoleAssessment],
-) {
-    let regular: Vec<usize> = (0..out.len())
-        .filter(|&i| pod.containers[i].section == Section::Regular)
-        .collect();
-    if regular.iter().any(|&i| out[i].role == ContainerRole::Main) {
-        return;
-    }
-    let candidates: Vec<usize> = regular
-        .iter()
-        .copied()
-        .filter(|&i| overrides[i].is_none())
-        .collect();
-    let Some(&chosen) = candidates.iter().max_by(|&&a, &&b| {
-        let margin = |i: usize| ballots[i].main_score() - ballots[i].best_helper().1;
-        // Ties go to the container listed first.
-        margin(a).total_cmp(&margin(b)).then(b.cmp(&a))
-    }) else {
-        return;
-    };
-    let was = out[chosen].role;
-    let only = regular.len() == 1;
-    let mut evidence = vec![if only {
-        "the only container under containers, so it is the pod's main workload".to_string()
-    } else {
-        "no other container in this pod is an application, so it is the main one".to_string()
-    }];
-    if was == ContainerRole::Adapter {
-        evidence.push(format!(
-            "looks like an adapter ({}), but an adapter needs an app beside it",
-            out[chosen].evidence.first().cloned().unwrap_or_default()
-        ));
-    } else if let Some(first) = out[chosen].evidence.first() {
-        evidence.push(format!(
-            "looks like a {was} ({first}), but there is no app for it to help"
-        ));
-    }
-    out[chosen] = RoleAssessment {
-        role: ContainerRole::Main,
-        native_sidecar: false,
-        confidence: if only {
-            Confidence::High
-        } else {
-            Confidence::Low
-        },
-        evidence,
-    };
-}
-
-fn note_co_equal_mains(
-    pod: &Pod,
-    overrides: &[Option<(ContainerRole, String)>],
-    out: &mut [RoleAssessment],
-) {
-    let mains: Vec<usize> = (0..out.len())
-        .filter(|&i| out[i].role == ContainerRole::Main)
-        .collect();
-    if mains.len() < 2 {
-        return;
-    }
-    for &i in &mains {
-        if overrides[i].is_some() {
-            continue;
-        }
-        let others: Vec<&str> = mains
-            .iter()
-            .filter(|&&j| j != i)
-            .map(|&j| pod.containers[j].name.as_str())
-            .collect();
-        out[i].evidence.push(format!(
-            "co-equal with {}: no container here shows evidence of helping the other",
-            others.join(", ")
-        ));
-    }
 }

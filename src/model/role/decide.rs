@@ -1,0 +1,199 @@
+//! The decision for each container: section facts, overrides, then the ballot; and the two
+//! pod-wide corrections (a pod needs a main; co-equal mains say so).
+
+use crate::model::pod::{Container, Pod, Section};
+
+use super::ballot::{Ballot, confidence};
+use super::signals;
+use super::weigh::Facts;
+use super::{Confidence, ContainerRole, RoleAssessment};
+
+pub(super) fn decide(
+    pod: &Pod,
+    c: &Container,
+    ballot: &Ballot,
+    over: Option<&(ContainerRole, String)>,
+    facts: &Facts,
+) -> RoleAssessment {
+    match c.section {
+        Section::Init if !c.native_sidecar => return init_assessment(pod, facts),
+        Section::Ephemeral => return ephemeral_assessment(c),
+        _ => {}
+    }
+    let valid_override = over.filter(|(role, _)| {
+        role.is_pattern_helper() || (*role == ContainerRole::Main && c.section == Section::Regular)
+    });
+    if let Some((role, why)) = valid_override {
+        let mut evidence = vec![why.clone()];
+        if c.native_sidecar {
+            evidence.push(NATIVE_SIDECAR.to_string());
+        }
+        return RoleAssessment {
+            role: *role,
+            native_sidecar: c.native_sidecar,
+            confidence: Confidence::High,
+            evidence,
+        };
+    }
+    let (helper_role, helper) = ballot.best_helper();
+    let main = ballot.main_score();
+    let (role, conf) = if c.native_sidecar {
+        (
+            helper_role,
+            Confidence::High.min(confidence(helper + 3.0, main)),
+        )
+    } else if helper > main {
+        (helper_role, confidence(helper, main))
+    } else {
+        (ContainerRole::Main, confidence(main, helper))
+    };
+    let mut evidence = Vec::new();
+    if c.native_sidecar {
+        evidence.push(NATIVE_SIDECAR.to_string());
+    }
+    evidence.extend(ballot.texts(role));
+    if evidence.is_empty() {
+        evidence.push("no helper evidence: treated as an application container".to_string());
+    }
+    RoleAssessment {
+        role,
+        native_sidecar: c.native_sidecar,
+        confidence: conf,
+        evidence,
+    }
+}
+
+const NATIVE_SIDECAR: &str = "init container with restartPolicy: Always: a native sidecar, started before the app containers and kept running beside them";
+
+fn init_assessment(pod: &Pod, facts: &Facts) -> RoleAssessment {
+    let c = facts.container;
+    let mut evidence =
+        vec!["listed under initContainers: runs to completion, in order, before the app containers start".to_string()];
+    for m in &c.mounts {
+        for other in pod.containers.iter().filter(|o| o.is_long_running()) {
+            if let Some(om) = other.mount_of(&m.volume) {
+                let wrote = facts
+                    .files
+                    .writes
+                    .iter()
+                    .find(|p| signals::mount_for_path(c, p) == Some(m));
+                evidence.push(match wrote {
+                    Some(file) => format!(
+                        "writes {file} into volume {}, which {} mounts at {}",
+                        m.volume, other.name, om.path
+                    ),
+                    None => format!(
+                        "prepares volume {}, which {} mounts at {}",
+                        m.volume, other.name, om.path
+                    ),
+                });
+            }
+        }
+    }
+    RoleAssessment {
+        role: ContainerRole::Init,
+        native_sidecar: false,
+        confidence: Confidence::High,
+        evidence,
+    }
+}
+
+fn ephemeral_assessment(c: &Container) -> RoleAssessment {
+    let mut evidence = vec![
+        "listed under ephemeralContainers: added to the running pod for debugging (kubectl debug)"
+            .to_string(),
+    ];
+    if let Some(target) = &c.target_container {
+        evidence.push(format!(
+            "targets container {target}: it sees that container's processes"
+        ));
+    }
+    RoleAssessment {
+        role: ContainerRole::Ephemeral,
+        native_sidecar: false,
+        confidence: Confidence::High,
+        evidence,
+    }
+}
+
+/// A helper needs something to help: when no app container is left, the most app-like one
+/// (an exporter on its own, say) is the pod's main.
+pub(super) fn promote_main_if_missing(
+    pod: &Pod,
+    ballots: &[Ballot],
+    overrides: &[Option<(ContainerRole, String)>],
+    out: &mut [RoleAssessment],
+) {
+    let regular: Vec<usize> = (0..out.len())
+        .filter(|&i| pod.containers[i].section == Section::Regular)
+        .collect();
+    if regular.iter().any(|&i| out[i].role == ContainerRole::Main) {
+        return;
+    }
+    let candidates: Vec<usize> = regular
+        .iter()
+        .copied()
+        .filter(|&i| overrides[i].is_none())
+        .collect();
+    let Some(&chosen) = candidates.iter().max_by(|&&a, &&b| {
+        let margin = |i: usize| ballots[i].main_score() - ballots[i].best_helper().1;
+        // Ties go to the container listed first.
+        margin(a).total_cmp(&margin(b)).then(b.cmp(&a))
+    }) else {
+        return;
+    };
+    let was = out[chosen].role;
+    let only = regular.len() == 1;
+    let mut evidence = vec![if only {
+        "the only container under containers, so it is the pod's main workload".to_string()
+    } else {
+        "no other container in this pod is an application, so it is the main one".to_string()
+    }];
+    if was == ContainerRole::Adapter {
+        evidence.push(format!(
+            "looks like an adapter ({}), but an adapter needs an app beside it",
+            out[chosen].evidence.first().cloned().unwrap_or_default()
+        ));
+    } else if let Some(first) = out[chosen].evidence.first() {
+        evidence.push(format!(
+            "looks like a {was} ({first}), but there is no app for it to help"
+        ));
+    }
+    out[chosen] = RoleAssessment {
+        role: ContainerRole::Main,
+        native_sidecar: false,
+        confidence: if only {
+            Confidence::High
+        } else {
+            Confidence::Low
+        },
+        evidence,
+    };
+}
+
+pub(super) fn note_co_equal_mains(
+    pod: &Pod,
+    overrides: &[Option<(ContainerRole, String)>],
+    out: &mut [RoleAssessment],
+) {
+    let mains: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].role == ContainerRole::Main)
+        .collect();
+    if mains.len() < 2 {
+        return;
+    }
+    for &i in &mains {
+        if overrides[i].is_some() {
+            continue;
+        }
+        let others: Vec<&str> = mains
+            .iter()
+            .filter(|&&j| j != i)
+            .map(|&j| pod.containers[j].name.as_str())
+            .collect();
+        out[i].evidence.push(format!(
+            "co-equal with {}: no container here shows evidence of helping the other",
+            others.join(", ")
+        ));
+    }
+}
