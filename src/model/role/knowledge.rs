@@ -274,13 +274,10 @@ pub fn known_image(image: &str) -> Option<&'static KnownImage> {
 
 /// Name hints for a container name or an image's last path segment.
 pub fn name_hints(name: &str) -> impl Iterator<Item = &'static NameHint> + '_ {
-    let words: Vec<String> = name
-        .split(['-', '_', '.', '/'])
-        .map(str::to_ascii_lowercase)
-        .collect();
-    NAME_HINTS
-        .iter()
-        .filter(move |h| words.iter().any(|w| w == h.word))
+    NAME_HINTS.iter().filter(move |h| {
+        name.split(['-', '_', '.', '/'])
+            .any(|w| w.eq_ignore_ascii_case(h.word))
+    })
 }
 
 #[cfg(test)]
