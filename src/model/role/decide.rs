@@ -127,6 +127,17 @@ pub(super) fn promote_main_if_missing(
     let regular: Vec<usize> = (0..out.len())
         .filter(|&i| pod.containers[i].section == Section::Regular)
         .collect();
+    const ONLY: &str = "the only container under containers, so it is the pod's main workload";
+    if let [only] = regular[..] {
+        if out[only].role == ContainerRole::Main && overrides[only].is_none() {
+            out[only].confidence = Confidence::High;
+            out[only]
+                .evidence
+                .retain(|e| !e.starts_with("no helper evidence"));
+            out[only].evidence.insert(0, ONLY.to_string());
+            return;
+        }
+    }
     if regular.iter().any(|&i| out[i].role == ContainerRole::Main) {
         return;
     }
@@ -145,7 +156,7 @@ pub(super) fn promote_main_if_missing(
     let was = out[chosen].role;
     let only = regular.len() == 1;
     let mut evidence = vec![if only {
-        "the only container under containers, so it is the pod's main workload".to_string()
+        ONLY.to_string()
     } else {
         "no other container in this pod is an application, so it is the main one".to_string()
     }];
