@@ -8,7 +8,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::pod::{
     Container, ContainerPort, ContainerState, ContainerStatus, EnvSource, EnvValue, EnvVar, Pod,
-    PodOrigin, PodPhase, PortRef, Probe, ProbeAction, ProbeKind, Section, VolumeMount,
+    PodCondition, PodOrigin, PodPhase, PortRef, Probe, ProbeAction, ProbeKind, Section,
+    VolumeMount,
 };
 use super::volume::{ProjectedSource, Volume, VolumeSource};
 
@@ -86,6 +87,9 @@ fn from_parts(
         restart_policy: spec.restart_policy.clone(),
         phase: None,
         reason: None,
+        conditions: Vec::new(),
+        pod_ip: None,
+        nominated_node: None,
         containers,
         volumes: spec.volumes.iter().flatten().map(volume).collect(),
     }
@@ -401,7 +405,26 @@ fn projection(p: &core::VolumeProjection) -> Option<ProjectedSource> {
 
 fn apply_status(pod: &mut Pod, status: &core::PodStatus) {
     pod.phase = status.phase.as_deref().map(PodPhase::parse);
-    pod.reason = status.reason.clone();
+    pod.reason = status.reason.clone().filter(|r| !r.is_empty());
+    pod.conditions = status
+        .conditions
+        .iter()
+        .flatten()
+        .map(|c| PodCondition {
+            kind: c.type_.clone(),
+            status: c.status == "True",
+            reason: c.reason.clone(),
+        })
+        .collect();
+    pod.pod_ip = status
+        .pod_ips
+        .iter()
+        .flatten()
+        .map(|ip| ip.ip.clone())
+        .next()
+        .or_else(|| status.pod_ip.clone())
+        .filter(|ip| !ip.is_empty());
+    pod.nominated_node = status.nominated_node_name.clone().filter(|n| !n.is_empty());
     let lists = [
         (Section::Init, &status.init_container_statuses),
         (Section::Regular, &status.container_statuses),

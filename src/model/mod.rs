@@ -7,6 +7,7 @@ pub mod insight;
 pub mod lint;
 pub mod manifest;
 pub mod pod;
+pub mod printing;
 pub mod role;
 pub mod volume;
 

@@ -29,6 +29,10 @@ pub struct Pod {
     pub phase: Option<PodPhase>,
     /// `status.reason` (for example `Evicted`).
     pub reason: Option<String>,
+    /// `status.conditions`: `Initialized`, `Ready`, `PodScheduled`...
+    pub conditions: Vec<PodCondition>,
+    pub pod_ip: Option<String>,
+    pub nominated_node: Option<String>,
     /// Init containers, then containers, then ephemeral containers, each in spec order.
     pub containers: Vec<Container>,
     pub volumes: Vec<Volume>,
@@ -42,6 +46,18 @@ impl Pod {
     pub fn in_section(&self, section: Section) -> impl Iterator<Item = &Container> {
         self.containers.iter().filter(move |c| c.section == section)
     }
+
+    /// Whether condition `kind` (e.g. `Ready`) is present with status True.
+    pub fn condition_true(&self, kind: &str) -> bool {
+        self.conditions.iter().any(|c| c.kind == kind && c.status)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodCondition {
+    pub kind: String,
+    pub status: bool,
+    pub reason: Option<String>,
 }
 
 /// Where a pod spec came from.
