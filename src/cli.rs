@@ -20,6 +20,24 @@ pub struct Cli {
 pub enum Command {
     /// Show each container's role (with evidence) and the shared volumes, without the TUI.
     Describe(DescribeArgs),
+    /// The built-in demo cluster: a Kubernetes API server on 127.0.0.1 with the study-note pods.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Only run the API server (for kubectl and kube-rs clients) until Ctrl-C or SIGTERM.
+    #[arg(long)]
+    pub serve: bool,
+    /// Port on 127.0.0.1 (0 or absent: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Write the kubeconfig here (mode 0600) instead of a private temporary directory.
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Also serve the pods in these manifests (files, directories or - for stdin).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

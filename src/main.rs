@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use podscope::cli::{Cli, Command, DescribeArgs, OutputFormat, display_name};
+use podscope::cli::{Cli, Command, DemoArgs, DescribeArgs, OutputFormat, display_name};
 use podscope::describe::{json, table};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Describe(args) => describe(args),
+        Command::Demo(args) => demo(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -104,5 +105,71 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
             code: 1,
             message: format!("cannot write output: {e}"),
         }),
+    }
+}
+
+fn demo(args: DemoArgs) -> Result<(), Failure> {
+    if !args.serve {
+        return Err(Failure {
+            code: 1,
+            message: "the demo TUI is not available in this version; run the API server alone with `podscope demo --serve`".to_string(),
+        });
+    }
+    let extra = if args.files.is_empty() {
+        Default::default()
+    } else {
+        let loaded =
+            load_paths(&args.files, &mut std::io::stdin().lock()).map_err(|e| Failure {
+                code: 2,
+                message: e.to_string(),
+            })?;
+        loaded.notes.iter().for_each(|n| eprintln!("note: {n}"));
+        loaded.manifests
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot start the async runtime: {e}"),
+    })?;
+    runtime.block_on(async {
+        let options = podscope::demo::DemoOptions {
+            port: args.port,
+            kubeconfig_out: args.kubeconfig_out,
+            extra,
+        };
+        let cluster = podscope::demo::DemoCluster::start(options)
+            .await
+            .map_err(|e| Failure {
+                code: 1,
+                message: format!(
+                    "cannot start the demo cluster on 127.0.0.1:{}: {e}",
+                    args.port
+                ),
+            })?;
+        println!(
+            "podscope demo cluster serving {} pods at {}",
+            cluster.pod_count(),
+            cluster.url
+        );
+        println!("kubeconfig: {}", cluster.kubeconfig.display());
+        println!("export KUBECONFIG={}", cluster.kubeconfig.display());
+        println!("stop with Ctrl-C");
+        let _ = std::io::stdout().flush();
+        wait_for_stop_signal().await;
+        cluster.stop().await;
+        eprintln!("demo cluster stopped");
+        Ok(())
+    })
+}
+
+async fn wait_for_stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async {
+            match term.as_mut() {
+                Some(t) => { t.recv().await; }
+                None => std::future::pending::<()>().await,
+            }
+        } => {}
     }
 }

@@ -26,6 +26,9 @@ pub const TEMPLATE_KINDS: &[&str] = &[
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ManifestSet {
     pub pods: Vec<Pod>,
+    /// The same pods as API objects, in the same order (a workload's template becomes a pod
+    /// named after the workload), for the demo cluster to serve.
+    pub api_pods: Vec<core::Pod>,
     /// ConfigMaps found alongside, for the demo cluster to mount.
     pub config_maps: Vec<core::ConfigMap>,
     /// Objects that are neither pods nor workloads, e.g. `Service/web`.
@@ -35,6 +38,7 @@ pub struct ManifestSet {
 impl ManifestSet {
     pub fn extend(&mut self, other: ManifestSet) {
         self.pods.extend(other.pods);
+        self.api_pods.extend(other.api_pods);
         self.config_maps.extend(other.config_maps);
         self.skipped.extend(other.skipped);
     }
@@ -242,6 +246,7 @@ impl Ctx<'_> {
             "Pod" => {
                 let pod: core::Pod = self.typed(doc, document, &what, "")?;
                 self.set.pods.push(pod_from_api(&pod, Some(self.source)));
+                self.set.api_pods.push(pod);
             }
             "CronJob" => {
                 let template = doc.pointer("/spec/jobTemplate/spec/template");
@@ -298,6 +303,14 @@ impl Ctx<'_> {
             pod.volumes.extend(claim_templates(doc, &pod.name));
         }
         self.set.pods.push(pod);
+        let mut metadata = template.metadata.unwrap_or_default();
+        metadata.name = meta.name.clone();
+        metadata.namespace = meta.namespace.clone();
+        self.set.api_pods.push(core::Pod {
+            metadata,
+            spec: template.spec,
+            status: None,
+        });
         Ok(())
     }
 }

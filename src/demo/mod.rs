@@ -1,0 +1,130 @@
+//! The demo cluster: a Kubernetes API server on 127.0.0.1 serving the study-note pods, so
+//! that podscope, kube-rs and the real `kubectl` can be pointed at something on a machine
+//! with no cluster. Requests need the run's random bearer token, which is written only into
+//! a kubeconfig readable by its owner (mode 0600).
+//!
+//! Not yet here: the pod runtime (running the containers' scripts in their own mount
+//! namespaces, stand-in processes for images that cannot run), logs and exec. Until then
+//! every container truthfully reports `ContainerCreating`: nothing has been started.
+
+mod http;
+mod kubeconfig;
+mod pods;
+mod routes;
+mod selectors;
+mod server;
+mod store;
+mod table;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::model::manifest::ManifestSet;
+use store::PodStore;
+
+/// State shared by every connection.
+pub struct Shared {
+    pub store: Mutex<PodStore>,
+    pub token: String,
+    /// `127.0.0.1:PORT`, for discovery's `serverAddressByClientCIDRs`.
+    pub address: String,
+}
+
+/// The wall clock as a Kubernetes timestamp (k8s-openapi's jiff is built without `std`).
+pub fn now() -> k8s_openapi::jiff::Timestamp {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    k8s_openapi::jiff::Timestamp::new(since.as_secs() as i64, since.subsec_nanos() as i32)
+        .unwrap_or_default()
+}
+
+/// A pod as the API serves it: with `kind` and `apiVersion`.
+pub fn pod_json(pod: &Pod) -> Value {
+    serde_json::to_value(pod).unwrap_or_default()
+}
+
+#[derive(Debug, Default)]
+pub struct DemoOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Where to write the kubeconfig; a private temporary directory when `None`.
+    pub kubeconfig_out: Option<PathBuf>,
+    /// The user's own manifests (`-f`), served beside the demo pods.
+    pub extra: ManifestSet,
+}
+
+/// A running demo cluster. Call [`DemoCluster::stop`] to shut it down and remove its
+/// temporary directory.
+pub struct DemoCluster {
+    pub url: String,
+    pub kubeconfig: PathBuf,
+    pub token: String,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    temp_dir: Option<PathBuf>,
+}
+
+impl DemoCluster {
+    pub async fn start(options: DemoOptions) -> std::io::Result<DemoCluster> {
+        let listener =
+            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
+        let address = listener.local_addr()?.to_string();
+        let url = format!("http://{address}");
+        let token = kubeconfig::random_hex(32)?;
+        let (kubeconfig, temp_dir) = match options.kubeconfig_out {
+            Some(path) => (path, None),
+            None => {
+                let dir = kubeconfig::private_temp_dir()?;
+                (dir.join("kubeconfig"), Some(dir))
+            }
+        };
+        kubeconfig::write(&kubeconfig, &url, &token)?;
+
+        let mut store = PodStore::default();
+        for pod in pods::demo_pods(&options.extra) {
+            store.put(pod);
+        }
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            token: token.clone(),
+            address,
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, shared.clone(), stop_rx));
+        Ok(DemoCluster {
+            url,
+            kubeconfig,
+            token,
+            shared,
+            stop,
+            task,
+            temp_dir,
+        })
+    }
+
+    /// How many pods the cluster serves now.
+    pub fn pod_count(&self) -> usize {
+        self.shared
+            .store
+            .lock()
+            .map(|s| s.list(None).len())
+            .unwrap_or(0)
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        if let Some(dir) = self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! The Kubernetes API subset the demo cluster serves (`reference/k8s-protocol.md` §0):
+//! version, discovery, namespaces, pods (get, list, watch, Table), events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+
+use super::http::{
+    ApiResponse, bad_request, error, json_response, json_with_type, not_found, param, query_pairs,
+    status_object, stream_response, wants_table,
+};
+use super::selectors::Selector;
+use super::store::PodEvent;
+use super::table::{IncludeObject, table};
+use super::{Shared, pod_json};
+
+const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// One request, already authenticated.
+pub struct Request<'a> {
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub accept: &'a str,
+}
+
+pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
+    let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    let params = query_pairs(req.query);
+    if req.method != Method::GET {
+        return error(
+            405,
+            "MethodNotAllowed",
+            &format!(
+                "the server does not allow this method on the requested resource ({} {})",
+                req.method, req.path
+            ),
+        );
+    }
+    match segments.as_slice() {
+        ["version"] => json_response(StatusCode::OK, &version()),
+        ["api"] => discovery_core(req.accept, &shared.address),
+        ["apis"] => discovery_groups(req.accept),
+        ["api", "v1"] => json_response(StatusCode::OK, &resource_list()),
+        ["api", "v1", "namespaces"] => namespaces(shared),
+        ["api", "v1", "namespaces", ns] => namespace(shared, ns),
+        ["api", "v1", "pods"] => pods(shared, None, &params, req.accept).await,
+        ["api", "v1", "namespaces", ns, "pods"] => {
+            pods(shared, Some(ns), &params, req.accept).await
+        }
+        ["api", "v1", "namespaces", ns, "pods", name] => pod(shared, ns, name, req.accept),
+        ["api", "v1", "namespaces", _, "events"] | ["api", "v1", "events"] => json_response(
+            StatusCode::OK,
+            &json!({"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": shared.store.lock().map(|s| s.resource_version()).unwrap_or(0).to_string()}, "items": []}),
+        ),
+        _ => error(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        ),
+    }
+}
+
+fn version() -> Value {
+    json!({
+        "major": "1", "minor": "32", "gitVersion": "v1.32.4-podscope-demo",
+        "gitCommit": "0000000000000000000000000000000000000000", "gitTreeState": "clean",
+        "buildDate": "2026-11-21T00:00:00Z", "goVersion": "go1.23.8", "compiler": "gc",
+        "platform": "linux/amd64",
+    })
+}
+
+/// (resource, singular, kind, namespaced, short names)
+type ResourceInfo = (
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+);
+
+const RESOURCES: &[ResourceInfo] = &[
+    ("pods", "pod", "Pod", true, &["po"]),
+    ("events", "event", "Event", true, &["ev"]),
+    ("namespaces", "namespace", "Namespace", false, &["ns"]),
+];
+
+const VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+fn discovery_core(accept: &str, address: &str) -> ApiResponse {
+    if !accept.contains("apidiscovery.k8s.io") {
+        let v = json!({"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": address}]});
+        return json_response(StatusCode::OK, &v);
+    }
+    let sub = |name: &str, kind: &str, verbs: &[&str]| json!({"subresource": name, "responseKind": {"group": "", "version": "v1", "kind": kind}, "verbs": verbs});
+    let items: Vec<Value> = RESOURCES
+        .iter()
+        .map(|&(name, singular, kind, namespaced, short)| {
+            let mut r = json!({
+                "resource": name, "responseKind": {"group": "", "version": "v1", "kind": kind},
+                "scope": if namespaced { "Namespaced" } else { "Cluster" }, "singularResource": singular,
+                "verbs": VERBS, "shortNames": short,
+            });
+            if name == "pods" {
+                r["categories"] = json!(["all"]);
+                r["subresources"] = json!([
+                    sub("exec", "PodExecOptions", &["create", "get"]),
+                    sub("log", "Pod", &["get"]),
+                    sub("ephemeralcontainers", "Pod", &["get", "patch", "update"]),
+                    sub("status", "Pod", &["get", "patch", "update"]),
+                ]);
+            }
+            r
+        })
+        .collect();
+    let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+        "items": [{"metadata": {"creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": items}]}]});
+    json_with_type(StatusCode::OK, &v, AGGREGATED)
+}
+
+fn discovery_groups(accept: &str) -> ApiResponse {
+    if accept.contains("apidiscovery.k8s.io") {
+        let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": []});
+        json_with_type(StatusCode::OK, &v, AGGREGATED)
+    } else {
+        json_response(
+            StatusCode::OK,
+            &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
+        )
+    }
+}
+
+fn resource_list() -> Value {
+    let mut list: Vec<Value> = RESOURCES
+        .iter()
+        .map(|&(name, singular, kind, namespaced, short)| {
+            json!({"name": name, "singularName": singular, "namespaced": namespaced, "kind": kind, "verbs": VERBS, "shortNames": short})
+        })
+        .collect();
+    for (name, kind, verbs) in [
+        ("pods/exec", "PodExecOptions", &["create", "get"][..]),
+        ("pods/log", "Pod", &["get"][..]),
+        (
+            "pods/ephemeralcontainers",
+            "Pod",
+            &["get", "patch", "update"][..],
+        ),
+        ("pods/status", "Pod", &["get", "patch", "update"][..]),
+    ] {
+        list.push(json!({"name": name, "singularName": "", "namespaced": true, "kind": kind, "verbs": verbs}));
+    }
+    json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": list})
+}
+
+fn namespace_object(name: &str) -> Value {
+    json!({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+}
+
+fn namespaces(shared: &Shared) -> ApiResponse {
+    let Ok(store) = shared.store.lock() else {
+        return error(500, "InternalError", "store unavailable");
+    };
+    let items: Vec<Value> = store
+        .namespaces()
+        .iter()
+        .map(|n| namespace_object(n))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {"resourceVersion": store.resource_version().to_string()}, "items": items}),
+    )
+}
+
+fn namespace(shared: &Shared, name: &str) -> ApiResponse {
+    let Ok(store) = shared.store.lock() else {
+        return error(500, "InternalError", "store unavailable");
+    };
+    if store.namespaces().iter().any(|n| n == name) {
+        json_response(StatusCode::OK, &namespace_object(name))
+    } else {
+        not_found("namespaces", name)
+    }
+}
+
+fn pod(shared: &Shared, ns: &str, name: &str, accept: &str) -> ApiResponse {
+    let Ok(store) = shared.store.lock() else {
+        return error(500, "InternalError", "store unavailable");
+    };
+    match store.get(ns, name) {
+        Some(p) if wants_table(accept) => json_response(
+            StatusCode::OK,
+            &table(
+                &[&p],
+                store.resource_version(),
+                super::now(),
+                IncludeObject::Metadata,
+                true,
+            ),
+        ),
+        Some(p) => json_response(StatusCode::OK, &pod_json(&p)),
+        None => not_found("pods", name),
+    }
+}
+
+async fn pods(
+    shared: &Arc<Shared>,
+    ns: Option<&str>,
+    params: &[(String, String)],
+    accept: &str,
+) -> ApiResponse {
+    let selector = match Selector::parse(
+        param(params, "labelSelector"),
+        param(params, "fieldSelector"),
+    ) {
+        Ok(s) => s,
+        Err(e) => return bad_request(&e),
+    };
+    if matches!(param(params, "watch"), Some("true" | "1")) {
+        return watch(shared, ns, selector, params, wants_table(accept));
+    }
+    let Ok(store) = shared.store.lock() else {
+        return error(500, "InternalError", "store unavailable");
+    };
+    let pods: Vec<_> = store
+        .list(ns)
+        .into_iter()
+        .filter(|p| selector.matches(p))
+        .collect();
+    let rv = store.resource_version();
+    drop(store);
+    if wants_table(accept) {
+        let refs: Vec<_> = pods.iter().map(|p| p.as_ref()).collect();
+        let include = IncludeObject::parse(param(params, "includeObject"));
+        return json_response(
+            StatusCode::OK,
+            &table(&refs, rv, super::now(), include, true),
+        );
+    }
+    let items: Vec<Value> = pods.iter().map(|p| pod_json(p)).collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": rv.to_string()}, "items": items}),
+    )
+}
+
+fn event_line(event_type: &str, object: Value) -> Bytes {
+    let mut line =
+        serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
+fn bookmark(rv: u64, initial_end: bool) -> Bytes {
+    let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
+    if initial_end {
+        meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+    }
+    event_line(
+        "BOOKMARK",
+        json!({"kind": "Pod", "apiVersion": "v1", "metadata": meta, "spec": {"containers": null}, "status": {}}),
+    )
+}
+
+fn watch(
+    shared: &Arc<Shared>,
+    ns: Option<&str>,
+    selector: Selector,
+    params: &[(String, String)],
+    as_table: bool,
+) -> ApiResponse {
+    let rv_param = param(params, "resourceVersion").unwrap_or("");
+    let bookmarks = param(params, "allowWatchBookmarks") == Some("true") && !as_table;
+    let initial_events = param(params, "sendInitialEvents") == Some("true");
+    let timeout = param(params, "timeoutSeconds").and_then(|t| t.parse::<u64>().ok());
+    let ns = ns.map(str::to_string);
+    let (tx, rx) = mpsc::channel::<Bytes>(256);
+
+    let start = {
+        let Ok(store) = shared.store.lock() else {
+            return error(500, "InternalError", "store unavailable");
+        };
+        let current = store.resource_version();
+        if rv_param.is_empty() || rv_param == "0" || initial_events {
+            Ok((store.watch_all(), current))
+        } else {
+            match rv_param.parse::<u64>() {
+                Ok(n) => store.watch_from(n).map(|w| (w, current)),
+                Err(_) => return bad_request(&format!("invalid resource version: {rv_param}")),
+            }
+        }
+    };
+    let matches = move |e: &PodEvent| {
+        ns.as_deref()
+            .is_none_or(|n| e.pod.metadata.namespace.as_deref() == Some(n))
+            && selector.matches(&e.pod)
+    };
+    let encode = move |e: &PodEvent, first: &mut bool| {
+        let object = if as_table {
+            let t = table(
+                &[&e.pod],
+                e.rv,
+                super::now(),
+                IncludeObject::Metadata,
+                *first,
+            );
+            *first = false;
+            t
+        } else {
+            pod_json(&e.pod)
+        };
+        event_line(e.kind.as_str(), object)
+    };
+    match start {
+        Err(expired) => {
+            let status = status_object(
+                410,
+                "Expired",
+                &format!(
+                    "too old resource version: {} ({})",
+                    expired.requested, expired.oldest
+                ),
+                None,
+            );
+            let _ = tx.try_send(event_line("ERROR", status));
+        }
+        Ok((mut start, current)) => {
+            tokio::spawn(async move {
+                let mut first = true;
+                let mut last_rv = current;
+                for e in start.replay.iter().filter(|e| matches(e)) {
+                    last_rv = last_rv.max(e.rv);
+                    if tx.send(encode(e, &mut first)).await.is_err() {
+                        return;
+                    }
+                }
+                if initial_events && bookmarks && tx.send(bookmark(current, true)).await.is_err() {
+                    return;
+                }
+                let deadline =
+                    tokio::time::sleep(Duration::from_secs(timeout.unwrap_or(u64::MAX / 4)));
+                tokio::pin!(deadline);
+                let mut tick = tokio::time::interval(Duration::from_secs(30));
+                tick.tick().await;
+                loop {
+                    tokio::select! {
+                        _ = &mut deadline => return,
+                        _ = tx.closed() => return,
+                        _ = tick.tick(), if bookmarks => {
+                            if tx.send(bookmark(last_rv, false)).await.is_err() { return; }
+                        }
+                        event = start.live.recv() => match event {
+                            Ok(e) => {
+                                last_rv = last_rv.max(e.rv);
+                                if matches(&e) && tx.send(encode(&e, &mut first)).await.is_err() { return; }
+                            }
+                            Err(broadcast::error::RecvError::Lagged(_)) => {
+                                let status = status_object(410, "Expired", "the watch fell behind; list again and re-watch", None);
+                                let _ = tx.send(event_line("ERROR", status)).await;
+                                return;
+                            }
+                            Err(broadcast::error::RecvError::Closed) => return,
+                        }
+                    }
+                }
+            });
+        }
+    }
+    stream_response("application/json", rx)
+}
