@@ -128,15 +128,16 @@ pub(super) fn promote_main_if_missing(
         .filter(|&i| pod.containers[i].section == Section::Regular)
         .collect();
     const ONLY: &str = "the only container under containers, so it is the pod's main workload";
-    if let [only] = regular[..] {
-        if out[only].role == ContainerRole::Main && overrides[only].is_none() {
-            out[only].confidence = Confidence::High;
-            out[only]
-                .evidence
-                .retain(|e| !e.starts_with("no helper evidence"));
-            out[only].evidence.insert(0, ONLY.to_string());
-            return;
-        }
+    if let [only] = regular[..]
+        && out[only].role == ContainerRole::Main
+        && overrides[only].is_none()
+    {
+        out[only].confidence = Confidence::High;
+        out[only]
+            .evidence
+            .retain(|e| !e.starts_with("no helper evidence"));
+        out[only].evidence.insert(0, ONLY.to_string());
+        return;
     }
     if regular.iter().any(|&i| out[i].role == ContainerRole::Main) {
         return;
