@@ -145,18 +145,23 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
                     args.port
                 ),
             })?;
-        println!(
+        // Write errors are ignored: the server keeps running if whoever started it closes
+        // our stdout (a pipe read only up to the export line, say).
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
             "podscope demo cluster serving {} pods at {}",
             cluster.pod_count(),
             cluster.url
         );
-        println!("kubeconfig: {}", cluster.kubeconfig.display());
-        println!("export KUBECONFIG={}", cluster.kubeconfig.display());
-        println!("stop with Ctrl-C");
-        let _ = std::io::stdout().flush();
+        let _ = writeln!(out, "kubeconfig: {}", cluster.kubeconfig.display());
+        let _ = writeln!(out, "export KUBECONFIG={}", cluster.kubeconfig.display());
+        let _ = writeln!(out, "stop with Ctrl-C");
+        let _ = out.flush();
+        drop(out);
         wait_for_stop_signal().await;
         cluster.stop().await;
-        eprintln!("demo cluster stopped");
+        let _ = writeln!(std::io::stderr(), "demo cluster stopped");
         Ok(())
     })
 }

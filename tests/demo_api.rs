@@ -7,6 +7,24 @@ use podscope::demo::{DemoCluster, DemoOptions};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+
+/// A TLS client that trusts only the run's CA.
+fn connector(cluster: &DemoCluster) -> TlsConnector {
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(cluster.ca_der.clone()))
+        .unwrap();
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    TlsConnector::from(std::sync::Arc::new(config))
+}
 
 /// One request on a fresh connection; returns (status code, body).
 async fn get(
@@ -15,8 +33,13 @@ async fn get(
     token: Option<&str>,
     accept: &str,
 ) -> (u16, String) {
-    let addr = cluster.url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let addr = cluster.url.trim_start_matches("https://");
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let name = ServerName::try_from("127.0.0.1").unwrap();
+    let mut stream = connector(cluster)
+        .connect(name, tcp)
+        .await
+        .expect("TLS handshake with the run's CA");
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
@@ -69,6 +92,7 @@ async fn cluster() -> DemoCluster {
 #[tokio::test]
 async fn requests_without_the_token_are_refused() {
     let c = cluster().await;
+    assert!(c.url.starts_with("https://127.0.0.1:"), "{}", c.url);
     let (code, body) = get(&c, "/api/v1/pods", None, "application/json").await;
     assert_eq!(code, 401);
     let status: Value = serde_json::from_str(body.trim()).unwrap();
@@ -80,6 +104,7 @@ async fn requests_without_the_token_are_refused() {
     assert_eq!(code, 401);
     let kubeconfig = std::fs::read_to_string(&c.kubeconfig).unwrap();
     assert!(kubeconfig.contains(&c.token));
+    assert!(kubeconfig.contains("certificate-authority-data: "));
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(&c.kubeconfig)

@@ -25,7 +25,30 @@ pub fn private_temp_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
-pub fn write(path: &Path, server: &str, token: &str) -> std::io::Result<()> {
+/// Standard base64 with padding (for `certificate-authority-data`).
+pub fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn write(path: &Path, server: &str, token: &str, ca_pem: &str) -> std::io::Result<()> {
+    let ca = base64(ca_pem.as_bytes());
     let text = format!(
         "apiVersion: v1
 kind: Config
@@ -33,6 +56,7 @@ clusters:
 - name: {CONTEXT}
   cluster:
     server: {server}
+    certificate-authority-data: {ca}
 users:
 - name: {CONTEXT}
   user:
@@ -54,4 +78,20 @@ current-context: {CONTEXT}
         .mode(0o600)
         .open(path)?;
     file.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc4648() {
+        for (input, want) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(input.as_bytes()), want);
+        }
+    }
 }

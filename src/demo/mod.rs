@@ -1,7 +1,7 @@
 //! The demo cluster: a Kubernetes API server on 127.0.0.1 serving the study-note pods, so
 //! that podscope, kube-rs and the real `kubectl` can be pointed at something on a machine
-//! with no cluster. Requests need the run's random bearer token, which is written only into
-//! a kubeconfig readable by its owner (mode 0600).
+//! with no cluster. It speaks HTTPS with a per-run CA, and requests need the run's random
+//! bearer token; both are written only into a kubeconfig readable by its owner (mode 0600).
 //!
 //! Not yet here: the pod runtime (running the containers' scripts in their own mount
 //! namespaces, stand-in processes for images that cannot run), logs and exec. Until then
@@ -15,6 +15,7 @@ mod selectors;
 mod server;
 mod store;
 mod table;
+mod tls;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ pub struct Shared {
     pub token: String,
     /// `127.0.0.1:PORT`, for discovery's `serverAddressByClientCIDRs`.
     pub address: String,
+    /// When the cluster started: the creation time of its namespaces.
+    pub started: k8s_openapi::jiff::Timestamp,
 }
 
 /// The wall clock as a Kubernetes timestamp (k8s-openapi's jiff is built without `std`).
@@ -65,6 +68,8 @@ pub struct DemoOptions {
 /// temporary directory.
 pub struct DemoCluster {
     pub url: String,
+    /// The run's CA certificate (DER), for in-process clients to trust.
+    pub ca_der: Vec<u8>,
     pub kubeconfig: PathBuf,
     pub token: String,
     shared: Arc<Shared>,
@@ -78,8 +83,9 @@ impl DemoCluster {
         let listener =
             TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
         let address = listener.local_addr()?.to_string();
-        let url = format!("http://{address}");
+        let url = format!("https://{address}");
         let token = kubeconfig::random_hex(32)?;
+        let tls = tls::generate()?;
         let (kubeconfig, temp_dir) = match options.kubeconfig_out {
             Some(path) => (path, None),
             None => {
@@ -87,7 +93,7 @@ impl DemoCluster {
                 (dir.join("kubeconfig"), Some(dir))
             }
         };
-        kubeconfig::write(&kubeconfig, &url, &token)?;
+        kubeconfig::write(&kubeconfig, &url, &token, &tls.ca_pem)?;
 
         let mut store = PodStore::default();
         for pod in pods::demo_pods(&options.extra) {
@@ -97,11 +103,18 @@ impl DemoCluster {
             store: Mutex::new(store),
             token: token.clone(),
             address,
+            started: now(),
         });
         let (stop, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, shared.clone(), stop_rx));
+        let task = tokio::spawn(server::serve(
+            listener,
+            tls.acceptor,
+            shared.clone(),
+            stop_rx,
+        ));
         Ok(DemoCluster {
             url,
+            ca_der: tls.ca_der,
             kubeconfig,
             token,
             shared,

@@ -166,8 +166,10 @@ fn resource_list() -> Value {
     json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": list})
 }
 
-fn namespace_object(name: &str) -> Value {
-    json!({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+fn namespace_object(shared: &Shared, name: &str) -> Value {
+    json!({"kind": "Namespace", "apiVersion": "v1",
+        "metadata": {"name": name, "creationTimestamp": shared.started.to_string()},
+        "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
 }
 
 fn namespaces(shared: &Shared) -> ApiResponse {
@@ -177,7 +179,7 @@ fn namespaces(shared: &Shared) -> ApiResponse {
     let items: Vec<Value> = store
         .namespaces()
         .iter()
-        .map(|n| namespace_object(n))
+        .map(|n| namespace_object(shared, n))
         .collect();
     json_response(
         StatusCode::OK,
@@ -190,7 +192,7 @@ fn namespace(shared: &Shared, name: &str) -> ApiResponse {
         return error(500, "InternalError", "store unavailable");
     };
     if store.namespaces().iter().any(|n| n == name) {
-        json_response(StatusCode::OK, &namespace_object(name))
+        json_response(StatusCode::OK, &namespace_object(shared, name))
     } else {
         not_found("namespaces", name)
     }

@@ -11,12 +11,18 @@ use hyper::{Request, header};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 use super::Shared;
 use super::http::{ApiResponse, error};
 use super::routes::{self, route};
 
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    tls: TlsAcceptor,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -24,7 +30,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::
                 let Ok((stream, _)) = accepted else { continue };
                 let shared = shared.clone();
                 let mut stop = stop.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
+                    // A client that fails the handshake (plain HTTP, untrusted CA) just goes away.
+                    let Ok(stream) = tls.accept(stream).await else { return };
                     let service = service_fn(move |req| {
                         let shared = shared.clone();
                         async move { Ok::<_, Infallible>(handle(&shared, req).await) }
