@@ -38,6 +38,12 @@ pub struct DemoArgs {
     /// Also serve the pods in these manifests (files, directories or - for stdin).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub files: Vec<PathBuf>,
+    /// Add N simulated pods with a mix of multi-container patterns (for scale tests).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub synthetic: usize,
+    /// Change R simulated pod statuses per second (needs --synthetic).
+    #[arg(long, value_name = "R", default_value_t = 0)]
+    pub churn: u32,
 }
 
 #[derive(Debug, Args)]

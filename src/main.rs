@@ -135,6 +135,8 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
             port: args.port,
             kubeconfig_out: args.kubeconfig_out,
             extra,
+            synthetic: args.synthetic,
+            churn: args.churn,
         };
         let cluster = podscope::demo::DemoCluster::start(options)
             .await

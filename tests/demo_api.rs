@@ -300,3 +300,40 @@ async fn watch_sends_initial_events_and_expires_old_versions() {
     );
     c.stop().await;
 }
+
+#[tokio::test]
+async fn synthetic_pods_and_churn_reach_watchers() {
+    let c = DemoCluster::start(DemoOptions {
+        synthetic: 700,
+        churn: 50,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(c.pod_count(), 710);
+    let t = Some(c.token.as_str());
+    let (_, body) = get(&c, "/api/v1/pods", t, "application/json").await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let namespaces: std::collections::BTreeSet<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["metadata"]["namespace"].as_str().unwrap())
+        .collect();
+    assert!(namespaces.len() >= 4, "{namespaces:?}");
+    let path = format!("/api/v1/pods?watch=true&resourceVersion={rv}&timeoutSeconds=1");
+    let (_, body) = get(&c, &path, t, "application/json").await;
+    let modified = body
+        .lines()
+        .filter(|l| l.contains("\"type\":\"MODIFIED\""))
+        .count();
+    assert!(
+        modified >= 10,
+        "about 50 changes a second, saw {modified} in one second"
+    );
+    c.stop().await;
+}

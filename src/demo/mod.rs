@@ -14,6 +14,7 @@ mod routes;
 mod selectors;
 mod server;
 mod store;
+mod synthetic;
 mod table;
 mod tls;
 
@@ -62,6 +63,10 @@ pub struct DemoOptions {
     pub kubeconfig_out: Option<PathBuf>,
     /// The user's own manifests (`-f`), served beside the demo pods.
     pub extra: ManifestSet,
+    /// How many simulated pods to add (`--synthetic N`).
+    pub synthetic: usize,
+    /// Simulated status changes per second across the synthetic pods (`--churn R`).
+    pub churn: u32,
 }
 
 /// A running demo cluster. Call [`DemoCluster::stop`] to shut it down and remove its
@@ -99,6 +104,17 @@ impl DemoCluster {
         for pod in pods::demo_pods(&options.extra) {
             store.put(pod);
         }
+        let synthetic: Vec<(String, String)> = synthetic::synthetic_pods(options.synthetic, now())
+            .into_iter()
+            .map(|pod| {
+                let key = (
+                    pod.metadata.namespace.clone().unwrap_or_default(),
+                    pod.metadata.name.clone().unwrap_or_default(),
+                );
+                store.put(pod);
+                key
+            })
+            .collect();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: token.clone(),
@@ -106,6 +122,14 @@ impl DemoCluster {
             started: now(),
         });
         let (stop, stop_rx) = watch::channel(false);
+        if options.churn > 0 && !synthetic.is_empty() {
+            tokio::spawn(churn(
+                shared.clone(),
+                synthetic,
+                options.churn,
+                stop_rx.clone(),
+            ));
+        }
         let task = tokio::spawn(server::serve(
             listener,
             tls.acceptor,
@@ -138,6 +162,36 @@ impl DemoCluster {
         let _ = self.task.await;
         if let Some(dir) = self.temp_dir {
             let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Apply `per_second` simulated restarts, spread over ten ticks a second, until stopped.
+async fn churn(
+    shared: Arc<Shared>,
+    pods: Vec<(String, String)>,
+    per_second: u32,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+    let (mut owed, mut seed) = (0u64, 0x9E37_79B9_7F4A_7C15u64);
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tick.tick() => {}
+        }
+        owed += u64::from(per_second);
+        let Ok(mut store) = shared.store.lock() else {
+            return;
+        };
+        while owed >= 10 {
+            owed -= 10;
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let (ns, name) = &pods[(seed >> 33) as usize % pods.len()];
+            let now = now();
+            store.update(ns, name, |pod| synthetic::churn(pod, now));
         }
     }
 }
