@@ -337,3 +337,83 @@ async fn synthetic_pods_and_churn_reach_watchers() {
     );
     c.stop().await;
 }
+
+#[tokio::test]
+async fn log_requests_get_the_apiservers_and_kubelets_answers() {
+    let c = cluster().await;
+    let t = Some(c.token.as_str());
+    let message = |body: &str| {
+        serde_json::from_str::<Value>(body).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let (code, body) = get(&c, "/api/v1/namespaces/default/pods/counter/log", t, "*/*").await;
+    assert_eq!(code, 400);
+    assert_eq!(
+        message(&body),
+        "a container name must be specified for pod counter, choose one of: [count count-agent]"
+    );
+    let (code, body) = get(
+        &c,
+        "/api/v1/namespaces/default/pods/counter/log?container=nope",
+        t,
+        "*/*",
+    )
+    .await;
+    assert_eq!(
+        (code, message(&body)),
+        (
+            400,
+            "container nope is not valid for pod counter".to_string()
+        )
+    );
+    let (code, body) = get(
+        &c,
+        "/api/v1/namespaces/default/pods/counter/log?container=count",
+        t,
+        "*/*",
+    )
+    .await;
+    assert_eq!(
+        (code, message(&body)),
+        (
+            400,
+            "container \"count\" in pod \"counter\" is waiting to start: ContainerCreating"
+                .to_string()
+        )
+    );
+    let (code, body) = get(
+        &c,
+        "/api/v1/namespaces/default/pods/counter/log?container=count&previous=true",
+        t,
+        "*/*",
+    )
+    .await;
+    assert_eq!(
+        (code, message(&body)),
+        (
+            400,
+            "previous terminated container \"count\" in pod \"counter\" not found".to_string()
+        )
+    );
+    let (code, body) = get(
+        &c,
+        "/api/v1/namespaces/default/pods/counter/log?container=count&tailLines=-1",
+        t,
+        "*/*",
+    )
+    .await;
+    assert_eq!(code, 422);
+    assert!(message(&body).contains("tailLines"), "{body}");
+    let (code, _) = get(
+        &c,
+        "/api/v1/namespaces/default/pods/gone/log?container=x",
+        t,
+        "*/*",
+    )
+    .await;
+    assert_eq!(code, 404);
+    c.stop().await;
+}

@@ -115,6 +115,26 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
         text(&out)
     );
 
+    // Logs without -c: kubectl's notice, then the kubelet's answer for a container that has
+    // not started (the demo has no runtime yet).
+    let out = demo.kubectl(&["logs", "counter"]);
+    let said = text(&out);
+    assert!(
+        said.contains("Defaulted container \"count\" out of: count, count-agent"),
+        "{said}"
+    );
+    assert!(
+        said.contains("is waiting to start: ContainerCreating"),
+        "{said}"
+    );
+    let out = demo.kubectl(&["logs", "counter", "-c", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("container nope is not valid for pod counter"),
+        "{}",
+        text(&out)
+    );
+
     // The same kubeconfig without its token line is refused.
     let kubeconfig = std::fs::read_to_string(&demo.kubeconfig).unwrap();
     let tokenless: String = kubeconfig

@@ -69,6 +69,36 @@ pub fn status_object(code: u16, reason: &str, message: &str, details: Option<Val
     v
 }
 
+/// An API failure before it becomes a response: small enough to pass around in `Result`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: u16,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: String) -> ApiError {
+        ApiError {
+            code: 400,
+            reason: "BadRequest",
+            message,
+        }
+    }
+
+    pub fn invalid(message: String) -> ApiError {
+        ApiError {
+            code: 422,
+            reason: "Invalid",
+            message,
+        }
+    }
+
+    pub fn into_response(self) -> ApiResponse {
+        error(self.code, self.reason, &self.message)
+    }
+}
+
 /// Every non-2xx answer is a `Status`.
 pub fn error(code: u16, reason: &str, message: &str) -> ApiResponse {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -9,6 +9,7 @@
 
 mod http;
 mod kubeconfig;
+mod logs;
 mod pods;
 mod routes;
 mod selectors;

@@ -53,6 +53,7 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
             pods(shared, Some(ns), &params, req.accept).await
         }
         ["api", "v1", "namespaces", ns, "pods", name] => pod(shared, ns, name, req.accept),
+        ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
         ["api", "v1", "namespaces", _, "events"] | ["api", "v1", "events"] => json_response(
             StatusCode::OK,
             &json!({"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": shared.store.lock().map(|s| s.resource_version()).unwrap_or(0).to_string()}, "items": []}),
@@ -382,4 +383,35 @@ fn watch(
         }
     }
     stream_response("application/json", rx)
+}
+
+fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> ApiResponse {
+    if let Err(invalid) = super::logs::validate_options(params) {
+        return invalid.into_response();
+    }
+    let Some(pod) = shared.store.lock().ok().and_then(|s| s.get(ns, name)) else {
+        return not_found("pods", name);
+    };
+    if pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_none()
+    {
+        // An unscheduled pod has no kubelet to ask: the apiserver answers 204.
+        return hyper::Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .body(super::http::ApiBody::Full(None))
+            .unwrap_or_else(|_| hyper::Response::new(super::http::ApiBody::Full(None)));
+    }
+    let previous = matches!(param(params, "previous"), Some("true" | "1"));
+    match super::logs::target(&pod, param(params, "container"), previous) {
+        // No runtime yet: nothing has been written by any container.
+        Ok(_) => hyper::Response::builder()
+            .status(StatusCode::OK)
+            .header(hyper::header::CONTENT_TYPE, "text/plain")
+            .body(super::http::ApiBody::Full(None))
+            .unwrap_or_else(|_| hyper::Response::new(super::http::ApiBody::Full(None))),
+        Err(e) => e.into_response(),
+    }
 }

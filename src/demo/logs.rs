@@ -1,0 +1,147 @@
+//! `GET .../pods/{name}/log`: option validation, the container to read, and which instance,
+//! with the apiserver's and kubelet's own error texts (`reference/k8s-protocol.md` §5).
+//! The demo has no container runtime yet, so no container has written anything: a
+//! readable instance answers with an empty log.
+
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+
+use super::http::ApiError;
+
+/// Which run of the container a log request reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instance {
+    Current,
+    Previous,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogTarget {
+    pub container: String,
+    pub instance: Instance,
+}
+
+/// Validate `PodLogOptions` the way the apiserver does (422 Invalid).
+pub fn validate_options(params: &[(String, String)]) -> Result<(), ApiError> {
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let invalid = |field: &str, value: &str, why: &str| {
+        ApiError::invalid(format!(
+            "PodLogOptions \"\" is invalid: {field}: Invalid value: {value}: {why}"
+        ))
+    };
+    let below = |v: &str, min: i64| v.parse::<i64>().map_or(true, |n| n < min);
+    match (get("tailLines"), get("limitBytes"), get("sinceSeconds")) {
+        (Some(v), _, _) if below(v, 0) => Err(invalid("tailLines", v, "must be greater than or equal to 0")),
+        (_, Some(v), _) if below(v, 1) => Err(invalid("limitBytes", v, "must be greater than 0")),
+        (_, _, Some(v)) if below(v, 1) => Err(invalid("sinceSeconds", v, "must be greater than 0")),
+        (_, _, Some(_)) if get("sinceTime").is_some() => Err(ApiError::invalid(
+            "PodLogOptions \"\" is invalid: sinceSeconds: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"
+                .to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// All container names in the apiserver's visiting order: init, regular, ephemeral.
+fn container_names(pod: &Pod) -> Vec<String> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Vec::new();
+    };
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(|c| c.name.clone());
+    let regular = spec.containers.iter().map(|c| c.name.clone());
+    let ephemeral = spec
+        .ephemeral_containers
+        .iter()
+        .flatten()
+        .map(|c| c.name.clone());
+    init.chain(regular).chain(ephemeral).collect()
+}
+
+fn status_of<'a>(pod: &'a Pod, container: &str) -> Option<&'a ContainerStatus> {
+    let status = pod.status.as_ref()?;
+    [
+        &status.container_statuses,
+        &status.init_container_statuses,
+        &status.ephemeral_container_statuses,
+    ]
+    .into_iter()
+    .flatten()
+    .flatten()
+    .find(|s| s.name == container)
+}
+
+/// Decide what a log request reads, or the error the real cluster would answer.
+pub fn target(pod: &Pod, container: Option<&str>, previous: bool) -> Result<LogTarget, ApiError> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let names = container_names(pod);
+    let container = match container.filter(|c| !c.is_empty()) {
+        Some(c) if names.iter().any(|n| n == c) => c.to_string(),
+        Some(c) => {
+            return Err(ApiError::bad_request(format!(
+                "container {c} is not valid for pod {pod_name}"
+            )));
+        }
+        None if names.len() == 1 => names[0].clone(),
+        None => {
+            return Err(ApiError::bad_request(format!(
+                "a container name must be specified for pod {pod_name}, choose one of: [{}]",
+                names.join(" ")
+            )));
+        }
+    };
+    let Some(status) = status_of(pod, &container) else {
+        return Err(ApiError::bad_request(format!(
+            "container \"{container}\" in pod \"{pod_name}\" is not available"
+        )));
+    };
+    let last_terminated = status
+        .last_state
+        .as_ref()
+        .and_then(|s| s.terminated.as_ref())
+        .filter(|t| t.container_id.as_deref().is_some_and(|id| !id.is_empty()));
+    let state = status.state.clone().unwrap_or_default();
+    let instance = if previous {
+        if last_terminated.is_none() {
+            return Err(ApiError::bad_request(format!(
+                "previous terminated container \"{container}\" in pod \"{pod_name}\" not found"
+            )));
+        }
+        Instance::Previous
+    } else if state.running.is_some() || state.terminated.is_some() {
+        Instance::Current
+    } else if last_terminated.is_some() {
+        // CrashLoopBackOff: the last run's output, not an error.
+        Instance::Previous
+    } else if let Some(waiting) = &state.waiting {
+        let reason = waiting.reason.as_deref().unwrap_or_default();
+        let text = match reason {
+            "ErrImagePull" => "image can't be pulled".to_string(),
+            "ImagePullBackOff" => "trying and failing to pull image".to_string(),
+            r => format!("is waiting to start: {r}"),
+        };
+        let text = if text.starts_with("is ") {
+            text
+        } else {
+            format!("is waiting to start: {text}")
+        };
+        return Err(ApiError::bad_request(format!(
+            "container \"{container}\" in pod \"{pod_name}\" {text}"
+        )));
+    } else {
+        return Err(ApiError::bad_request(format!(
+            "container \"{container}\" in pod \"{pod_name}\" is not available"
+        )));
+    };
+    Ok(LogTarget {
+        container,
+        instance,
+    })
+}
