@@ -466,31 +466,24 @@ fn works_as_a_kubectl_plugin() {
         stdout(&out)
     );
 
-    // Through kubectl itself, where it is installed.
-    if Command::new("kubectl")
-        .arg("version")
-        .arg("--client")
+    // Through kubectl itself (.ci/run installs it where it is missing).
+    let path = std::env::var("PATH").unwrap_or_default();
+    let counter = common::fixture_dir("seeds").join("counter.yaml");
+    let out = Command::new("kubectl")
+        .args([
+            "podscope",
+            "describe",
+            "-f",
+            counter.to_str().unwrap(),
+            "-o",
+            "json",
+        ])
+        .env("PATH", format!("{}:{path}", dir.display()))
+        .env("KUBECONFIG", dir.join("no-such-kubeconfig"))
         .output()
-        .is_ok()
-    {
-        let path = std::env::var("PATH").unwrap_or_default();
-        let counter = common::fixture_dir("seeds").join("counter.yaml");
-        let out = Command::new("kubectl")
-            .args([
-                "podscope",
-                "describe",
-                "-f",
-                counter.to_str().unwrap(),
-                "-o",
-                "json",
-            ])
-            .env("PATH", format!("{}:{path}", dir.display()))
-            .env("KUBECONFIG", dir.join("no-such-kubeconfig"))
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(stdout(&out).contains("\"count-agent\""));
-    }
+        .expect("kubectl is installed");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"count-agent\""));
 }
 
 #[test]

@@ -42,19 +42,29 @@ pub fn json_response(status: StatusCode, value: &Value) -> ApiResponse {
 pub fn json_with_type(status: StatusCode, value: &Value, content_type: &str) -> ApiResponse {
     let mut bytes = serde_json::to_vec(value).unwrap_or_default();
     bytes.push(b'\n');
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(ApiBody::Full(Some(Bytes::from(bytes))))
-        .unwrap_or_else(|_| Response::new(ApiBody::Full(None)))
+    respond(
+        status,
+        Some(content_type),
+        ApiBody::Full(Some(Bytes::from(bytes))),
+    )
 }
 
 pub fn stream_response(content_type: &str, rx: mpsc::Receiver<Bytes>) -> ApiResponse {
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(ApiBody::Stream(rx))
-        .unwrap_or_else(|_| Response::new(ApiBody::Full(None)))
+    respond(StatusCode::OK, Some(content_type), ApiBody::Stream(rx))
+}
+
+/// A response with no body, e.g. 204, or an empty log.
+pub fn empty(status: StatusCode, content_type: Option<&str>) -> ApiResponse {
+    respond(status, content_type, ApiBody::Full(None))
+}
+
+fn respond(status: StatusCode, content_type: Option<&str>, body: ApiBody) -> ApiResponse {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    if let Some(value) = content_type.and_then(|c| header::HeaderValue::from_str(c).ok()) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
 }
 
 /// A `metav1.Status` failure object.

@@ -121,19 +121,14 @@ pub fn target(pod: &Pod, container: Option<&str>, previous: bool) -> Result<LogT
         // CrashLoopBackOff: the last run's output, not an error.
         Instance::Previous
     } else if let Some(waiting) = &state.waiting {
-        let reason = waiting.reason.as_deref().unwrap_or_default();
-        let text = match reason {
-            "ErrImagePull" => "image can't be pulled".to_string(),
-            "ImagePullBackOff" => "trying and failing to pull image".to_string(),
-            r => format!("is waiting to start: {r}"),
-        };
-        let text = if text.starts_with("is ") {
-            text
-        } else {
-            format!("is waiting to start: {text}")
+        // The kubelet's words for image failures; otherwise the waiting reason itself.
+        let why = match waiting.reason.as_deref().unwrap_or_default() {
+            "ErrImagePull" => "image can't be pulled",
+            "ImagePullBackOff" => "trying and failing to pull image",
+            other => other,
         };
         return Err(ApiError::bad_request(format!(
-            "container \"{container}\" in pod \"{pod_name}\" {text}"
+            "container \"{container}\" in pod \"{pod_name}\" is waiting to start: {why}"
         )));
     } else {
         return Err(ApiError::bad_request(format!(
@@ -144,4 +139,60 @@ pub fn target(pod: &Pod, container: Option<&str>, previous: bool) -> Result<LogT
         container,
         instance,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{
+        Container, ContainerState, ContainerStateWaiting, PodSpec, PodStatus,
+    };
+
+    fn waiting_pod(reason: &str) -> Pod {
+        let mut pod = Pod::default();
+        pod.metadata.name = Some("web".into());
+        pod.spec = Some(PodSpec {
+            containers: vec![Container {
+                name: "app".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        pod.status = Some(PodStatus {
+            container_statuses: Some(vec![ContainerStatus {
+                name: "app".into(),
+                state: Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some(reason.into()),
+                        message: None,
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        pod
+    }
+
+    #[test]
+    fn waiting_containers_get_the_kubelets_texts() {
+        let message = |reason: &str| {
+            target(&waiting_pod(reason), None, false)
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            message("ContainerCreating"),
+            "container \"app\" in pod \"web\" is waiting to start: ContainerCreating"
+        );
+        assert_eq!(
+            message("ErrImagePull"),
+            "container \"app\" in pod \"web\" is waiting to start: image can't be pulled"
+        );
+        assert_eq!(
+            message("ImagePullBackOff"),
+            "container \"app\" in pod \"web\" is waiting to start: trying and failing to pull image"
+        );
+    }
 }

@@ -4,8 +4,8 @@
 //! bearer token; both are written only into a kubeconfig readable by its owner (mode 0600).
 //!
 //! Not yet here: the pod runtime (running the containers' scripts in their own mount
-//! namespaces, stand-in processes for images that cannot run), logs and exec. Until then
-//! every container truthfully reports `ContainerCreating`: nothing has been started.
+//! namespaces, stand-in processes for images that cannot run), log content and exec. Until
+//! then every container truthfully reports `ContainerCreating`: nothing has been started.
 
 mod http;
 mod kubeconfig;

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use super::http::{
-    ApiResponse, bad_request, error, json_response, json_with_type, not_found, param, query_pairs,
-    status_object, stream_response, wants_table,
+    ApiResponse, bad_request, empty, error, json_response, json_with_type, not_found, param,
+    query_pairs, status_object, stream_response, wants_table,
 };
 use super::selectors::Selector;
 use super::store::PodEvent;
@@ -399,19 +399,12 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
         .is_none()
     {
         // An unscheduled pod has no kubelet to ask: the apiserver answers 204.
-        return hyper::Response::builder()
-            .status(StatusCode::NO_CONTENT)
-            .body(super::http::ApiBody::Full(None))
-            .unwrap_or_else(|_| hyper::Response::new(super::http::ApiBody::Full(None)));
+        return empty(StatusCode::NO_CONTENT, None);
     }
     let previous = matches!(param(params, "previous"), Some("true" | "1"));
     match super::logs::target(&pod, param(params, "container"), previous) {
         // No runtime yet: nothing has been written by any container.
-        Ok(_) => hyper::Response::builder()
-            .status(StatusCode::OK)
-            .header(hyper::header::CONTENT_TYPE, "text/plain")
-            .body(super::http::ApiBody::Full(None))
-            .unwrap_or_else(|_| hyper::Response::new(super::http::ApiBody::Full(None))),
+        Ok(_) => empty(StatusCode::OK, Some("text/plain")),
         Err(e) => e.into_response(),
     }
 }

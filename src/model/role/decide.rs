@@ -40,7 +40,8 @@ pub(super) fn decide(
     let (role, conf) = if c.native_sidecar {
         (
             helper_role,
-            Confidence::High.min(confidence(helper + 3.0, main)),
+            // Being a native sidecar is itself strong helper evidence.
+            confidence(helper + 3.0, main),
         )
     } else if helper > main {
         (helper_role, confidence(helper, main))
