@@ -137,6 +137,7 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
             extra,
             synthetic: args.synthetic,
             churn: args.churn,
+            timing: Default::default(),
         };
         let cluster = podscope::demo::DemoCluster::start(options)
             .await
@@ -149,6 +150,9 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
             })?;
         // Write errors are ignored: the server keeps running if whoever started it closes
         // our stdout (a pipe read only up to the export line, say).
+        if let Some(notice) = cluster.isolation_notice() {
+            let _ = writeln!(std::io::stderr(), "warning: {notice}");
+        }
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,

@@ -160,7 +160,7 @@ async fn pods_list_get_table_and_selectors() {
     let (_, body) = get(&c, "/api/v1/pods?", t, "application/json").await;
     let list: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(list["kind"], "PodList");
-    assert_eq!(list["items"].as_array().unwrap().len(), 10);
+    assert_eq!(list["items"].as_array().unwrap().len(), 13);
     assert!(
         list["metadata"]["resourceVersion"]
             .as_str()
@@ -170,22 +170,32 @@ async fn pods_list_get_table_and_selectors() {
     );
 
     let table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
-    let (_, body) = get(
-        &c,
-        "/api/v1/namespaces/default/pods?limit=500",
-        t,
-        table_accept,
-    )
-    .await;
-    let table: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(table["kind"], "Table");
-    let counter = table["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["cells"][0] == "counter")
-        .unwrap();
-    assert_eq!(counter["cells"][1], "0/2");
+    // The runtime starts the containers within moments; READY follows what runs.
+    let mut counter = Value::Null;
+    for _ in 0..100 {
+        let (_, body) = get(
+            &c,
+            "/api/v1/namespaces/default/pods?limit=500",
+            t,
+            table_accept,
+        )
+        .await;
+        let table: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(table["kind"], "Table");
+        counter = table["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["cells"][0] == "counter")
+            .unwrap()
+            .clone();
+        if counter["cells"][1] == "2/2" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(counter["cells"][1], "2/2");
+    assert_eq!(counter["cells"][2], "Running");
     assert_eq!(counter["object"]["metadata"]["namespace"], "default");
     let (_, body) = get(
         &c,
@@ -195,7 +205,7 @@ async fn pods_list_get_table_and_selectors() {
     )
     .await;
     let row = &serde_json::from_str::<Value>(&body).unwrap()["rows"][0];
-    assert_eq!(row["cells"][2], "Init:ContainerCreating");
+    assert_eq!(row["cells"][2], "Init:0/2");
 
     let (_, body) = get(
         &c,
@@ -275,7 +285,7 @@ async fn watch_sends_initial_events_and_expires_old_versions() {
         .filter(|l| !l.is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(events.len(), 9, "one ADDED per pod in default");
+    assert_eq!(events.len(), 12, "one ADDED per pod in default");
     assert!(
         events
             .iter()
@@ -310,7 +320,7 @@ async fn synthetic_pods_and_churn_reach_watchers() {
     })
     .await
     .unwrap();
-    assert_eq!(c.pod_count(), 710);
+    assert_eq!(c.pod_count(), 713);
     let t = Some(c.token.as_str());
     let (_, body) = get(&c, "/api/v1/pods", t, "application/json").await;
     let list: Value = serde_json::from_str(&body).unwrap();
@@ -371,7 +381,7 @@ async fn log_requests_get_the_apiservers_and_kubelets_answers() {
     );
     let (code, body) = get(
         &c,
-        "/api/v1/namespaces/default/pods/counter/log?container=count",
+        "/api/v1/namespaces/default/pods/myapp-pod/log?container=myapp-container",
         t,
         "*/*",
     )
@@ -380,13 +390,13 @@ async fn log_requests_get_the_apiservers_and_kubelets_answers() {
         (code, message(&body)),
         (
             400,
-            "container \"count\" in pod \"counter\" is waiting to start: ContainerCreating"
+            "container \"myapp-container\" in pod \"myapp-pod\" is waiting to start: PodInitializing"
                 .to_string()
         )
     );
     let (code, body) = get(
         &c,
-        "/api/v1/namespaces/default/pods/counter/log?container=count&previous=true",
+        "/api/v1/namespaces/default/pods/myapp-pod/log?container=myapp-container&previous=true",
         t,
         "*/*",
     )
@@ -395,7 +405,8 @@ async fn log_requests_get_the_apiservers_and_kubelets_answers() {
         (code, message(&body)),
         (
             400,
-            "previous terminated container \"count\" in pod \"counter\" not found".to_string()
+            "previous terminated container \"myapp-container\" in pod \"myapp-pod\" not found"
+                .to_string()
         )
     );
     let (code, body) = get(

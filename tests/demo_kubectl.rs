@@ -63,6 +63,18 @@ impl Demo {
     }
 }
 
+impl Drop for Demo {
+    /// A failed assertion still stops the demo (and so every process it started).
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -74,7 +86,18 @@ fn text(o: &Output) -> String {
 #[test]
 fn kubectl_lists_gets_and_is_refused_without_the_token() {
     let demo = Demo::start();
-    let out = demo.kubectl(&["get", "pods", "-A"]);
+    // The containers start within moments of the server; wait for counter to run.
+    let mut out = demo.kubectl(&["get", "pods", "-A"]);
+    for _ in 0..50 {
+        if text(&out)
+            .lines()
+            .any(|l| l.contains(" counter ") && l.contains("2/2"))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        out = demo.kubectl(&["get", "pods", "-A"]);
+    }
     let listing = text(&out);
     assert_eq!(out.status.code(), Some(0), "{listing}");
     let header = listing.lines().next().unwrap();
@@ -90,7 +113,11 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
         .unwrap()
         .split_whitespace()
         .collect();
-    assert_eq!(counter[..3], ["default", "counter", "0/2"], "{listing}");
+    assert_eq!(
+        counter[..4],
+        ["default", "counter", "2/2", "Running"],
+        "{listing}"
+    );
     assert!(
         listing
             .lines()
@@ -115,16 +142,29 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
         text(&out)
     );
 
-    // Logs without -c: kubectl's notice, then the kubelet's answer for a container that has
-    // not started (the demo has no runtime yet).
+    // Logs without -c: kubectl's notice. `count` writes to files in its volume, not to
+    // stdout, so (as on a real cluster) its own log is empty.
     let out = demo.kubectl(&["logs", "counter"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let said = text(&out);
     assert!(
         said.contains("Defaulted container \"count\" out of: count, count-agent"),
         "{said}"
     );
+    // A container held back by its init containers: the kubelet's answer.
+    let out = demo.kubectl(&["logs", "myapp-pod"]);
+    let said = text(&out);
     assert!(
-        said.contains("is waiting to start: ContainerCreating"),
+        said.contains("Defaulted container \"myapp-container\" out of: myapp-container, init-myservice (init), init-mydb (init)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("is waiting to start: PodInitializing"),
         "{said}"
     );
     let out = demo.kubectl(&["logs", "counter", "-c", "nope"]);

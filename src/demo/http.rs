@@ -53,6 +53,11 @@ pub fn stream_response(content_type: &str, rx: mpsc::Receiver<Bytes>) -> ApiResp
     respond(StatusCode::OK, Some(content_type), ApiBody::Stream(rx))
 }
 
+/// A whole body of one content type, e.g. a log.
+pub fn full_response(status: StatusCode, content_type: &str, body: Bytes) -> ApiResponse {
+    respond(status, Some(content_type), ApiBody::Full(Some(body)))
+}
+
 /// A response with no body, e.g. 204, or an empty log.
 pub fn empty(status: StatusCode, content_type: Option<&str>) -> ApiResponse {
     respond(status, content_type, ApiBody::Full(None))

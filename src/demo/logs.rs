@@ -1,11 +1,13 @@
 //! `GET .../pods/{name}/log`: option validation, the container to read, and which instance,
 //! with the apiserver's and kubelet's own error texts (`reference/k8s-protocol.md` §5).
-//! The demo has no container runtime yet, so no container has written anything: a
-//! readable instance answers with an empty log.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use k8s_openapi::jiff::Timestamp;
 
 use super::http::ApiError;
+use super::runtime::LogQuery;
 
 /// Which run of the container a log request reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,38 @@ pub enum Instance {
 pub struct LogTarget {
     pub container: String,
     pub instance: Instance,
+    /// The instance's container ID, whose output the runtime keeps.
+    pub container_id: Option<String>,
+    /// The instance is running, so a follow keeps the stream open.
+    pub running: bool,
+}
+
+/// The options that shape the body (validated first with [`validate_options`]).
+pub fn query(params: &[(String, String)], now: SystemTime) -> LogQuery {
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let since_seconds = get("sinceSeconds")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|s| now - Duration::from_secs(s));
+    let since_time = get("sinceTime")
+        .and_then(|v| v.parse::<Timestamp>().ok())
+        .map(|t| {
+            UNIX_EPOCH
+                + Duration::new(
+                    t.as_second().max(0) as u64,
+                    t.subsec_nanosecond().max(0) as u32,
+                )
+        });
+    LogQuery {
+        tail: get("tailLines").and_then(|v| v.parse().ok()),
+        since: since_seconds.max(since_time),
+        timestamps: matches!(get("timestamps"), Some("true" | "1")),
+        limit_bytes: get("limitBytes").and_then(|v| v.parse().ok()),
+    }
 }
 
 /// Validate `PodLogOptions` the way the apiserver does (422 Invalid).
@@ -135,9 +169,20 @@ pub fn target(pod: &Pod, container: Option<&str>, previous: bool) -> Result<LogT
             "container \"{container}\" in pod \"{pod_name}\" is not available"
         )));
     };
+    let running = state.running.is_some() && instance == Instance::Current;
+    let container_id = match instance {
+        Instance::Previous => last_terminated.and_then(|t| t.container_id.clone()),
+        Instance::Current => state
+            .terminated
+            .as_ref()
+            .and_then(|t| t.container_id.clone())
+            .or_else(|| status.container_id.clone()),
+    };
     Ok(LogTarget {
         container,
         instance,
+        container_id,
+        running,
     })
 }
 

@@ -3,15 +3,16 @@
 //! with no cluster. It speaks HTTPS with a per-run CA, and requests need the run's random
 //! bearer token; both are written only into a kubeconfig readable by its owner (mode 0600).
 //!
-//! Not yet here: the pod runtime (running the containers' scripts in their own mount
-//! namespaces, stand-in processes for images that cannot run), log content and exec. Until
-//! then every container truthfully reports `ContainerCreating`: nothing has been started.
+//! Its pods run for real in [`runtime`]: shell commands in their own roots with the pod's
+//! volumes mounted, simulated stand-ins for images that cannot run here.
 
+mod events;
 mod http;
 mod kubeconfig;
 mod logs;
 mod pods;
 mod routes;
+pub mod runtime;
 mod selectors;
 mod server;
 mod store;
@@ -40,6 +41,10 @@ pub struct Shared {
     pub address: String,
     /// When the cluster started: the creation time of its namespaces.
     pub started: k8s_openapi::jiff::Timestamp,
+    pub runtime: runtime::Runtime,
+    pub events: Mutex<events::EventLog>,
+    /// Becomes true when the cluster stops: long-running tasks end.
+    pub stop: watch::Receiver<bool>,
 }
 
 /// The wall clock as a Kubernetes timestamp (k8s-openapi's jiff is built without `std`).
@@ -68,6 +73,8 @@ pub struct DemoOptions {
     pub synthetic: usize,
     /// Simulated status changes per second across the synthetic pods (`--churn R`).
     pub churn: u32,
+    /// The restart back-off (the kubelet's by default).
+    pub timing: runtime::Timing,
 }
 
 /// A running demo cluster. Call [`DemoCluster::stop`] to shut it down and remove its
@@ -81,7 +88,7 @@ pub struct DemoCluster {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
-    temp_dir: Option<PathBuf>,
+    temp_dir: PathBuf,
 }
 
 impl DemoCluster {
@@ -92,17 +99,19 @@ impl DemoCluster {
         let url = format!("https://{address}");
         let token = kubeconfig::random_hex(32)?;
         let tls = tls::generate()?;
-        let (kubeconfig, temp_dir) = match options.kubeconfig_out {
-            Some(path) => (path, None),
-            None => {
-                let dir = kubeconfig::private_temp_dir()?;
-                (dir.join("kubeconfig"), Some(dir))
-            }
-        };
+        let temp_dir = kubeconfig::private_temp_dir()?;
+        let kubeconfig = options
+            .kubeconfig_out
+            .unwrap_or_else(|| temp_dir.join("kubeconfig"));
         kubeconfig::write(&kubeconfig, &url, &token, &tls.ca_pem)?;
 
         let mut store = PodStore::default();
+        let mut run = Vec::new();
         for pod in pods::demo_pods(&options.extra) {
+            run.push((
+                pod.metadata.namespace.clone().unwrap_or_default(),
+                pod.metadata.name.clone().unwrap_or_default(),
+            ));
             store.put(pod);
         }
         let synthetic: Vec<(String, String)> = synthetic::synthetic_pods(options.synthetic, now())
@@ -116,13 +125,24 @@ impl DemoCluster {
                 key
             })
             .collect();
+        let (stop, stop_rx) = watch::channel(false);
+        let runtime = runtime::Runtime::new(
+            temp_dir.join("runtime"),
+            pods::demo_config_maps(&options.extra),
+            options.timing,
+        );
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: token.clone(),
             address,
             started: now(),
+            runtime,
+            events: Mutex::new(events::EventLog::default()),
+            stop: stop_rx.clone(),
         });
-        let (stop, stop_rx) = watch::channel(false);
+        for (namespace, name) in &run {
+            runtime::Runtime::run_pod(&shared, namespace, name, stop_rx.clone());
+        }
         if options.churn > 0 && !synthetic.is_empty() {
             tokio::spawn(churn(
                 shared.clone(),
@@ -158,12 +178,26 @@ impl DemoCluster {
             .unwrap_or(0)
     }
 
-    pub async fn stop(self) {
+    /// Why the containers run without their own root and volumes, when they do.
+    pub fn isolation_notice(&self) -> Option<String> {
+        self.shared.runtime.isolation_notice()
+    }
+
+    /// Stop serving, kill every process the demo started, and remove its temporary files.
+    pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
-        if let Some(dir) = self.temp_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        let _ = (&mut self.task).await;
+        self.shared.runtime.wait_stopped().await;
+        // Drop kills whatever is left and removes the temporary directory.
+    }
+}
+
+impl Drop for DemoCluster {
+    /// Stopped or not (a panic, say), no process and no temporary file outlives the cluster.
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        self.shared.runtime.kill_all();
+        let _ = std::fs::remove_dir_all(&self.temp_dir);
     }
 }
 

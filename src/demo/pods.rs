@@ -1,10 +1,12 @@
 //! The pods the demo cluster serves: the study-note pods (the same manifests as
-//! `tests/fixtures/seeds/`, embedded so the binary needs no files) and the user's own.
+//! `tests/fixtures/seeds/`, embedded so the binary needs no files), the demo's own extra pods
+//! and ConfigMaps (`src/demo/manifests/`), and the user's own.
 
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodStatus,
+    ConfigMap, ConfigMapVolumeSource, ContainerState, ContainerStateWaiting, ContainerStatus, Pod,
+    PodCondition, PodStatus, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
@@ -56,16 +58,37 @@ const SEEDS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The seed pods, then `extra`, ready to store. Names already taken are skipped.
+const EXTRAS: &str = include_str!("manifests/extras.yaml");
+const CONFIG: &str = include_str!("manifests/config.yaml");
+
+/// The embedded manifests (tested to parse; a failure here would be a build defect).
+fn embedded(text: &str, name: &str) -> ManifestSet {
+    parse_manifests(text, name).unwrap_or_default()
+}
+
+/// The demo's ConfigMaps, then the user's.
+pub fn demo_config_maps(extra: &ManifestSet) -> Vec<ConfigMap> {
+    let mut maps = embedded(CONFIG, "config.yaml").config_maps;
+    maps.extend(extra.config_maps.iter().cloned());
+    for map in &mut maps {
+        map.metadata
+            .namespace
+            .get_or_insert_with(|| "default".to_string());
+    }
+    maps
+}
+
+/// The seed pods, the demo's extras, then `extra`, ready to store. Names already taken are
+/// skipped.
 pub fn demo_pods(extra: &ManifestSet) -> Vec<Pod> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
-    let seeds = SEEDS.iter().flat_map(|(name, text)| {
-        // The embedded seeds are tested to parse; a failure here would be a build defect.
-        parse_manifests(text, name)
-            .map(|s| s.api_pods)
-            .unwrap_or_default()
-    });
+    let config_maps = demo_config_maps(extra);
+    let seeds = SEEDS
+        .iter()
+        .flat_map(|(name, text)| embedded(text, name).api_pods)
+        .chain(embedded(EXTRAS, "extras.yaml").api_pods)
+        .map(|pod| complete_snippet(pod, &config_maps));
     for pod in seeds.chain(extra.api_pods.iter().cloned()) {
         let pod = admit(pod, super::now());
         let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
@@ -74,6 +97,43 @@ pub fn demo_pods(extra: &ManifestSet) -> Vec<Pod> {
         }
     }
     out
+}
+
+/// A study-note snippet may mount a volume it never declares (nginx-adapter mounts
+/// `nginx-conf`); the API server would refuse it. Where a ConfigMap of that name exists, the
+/// demo declares the volume as that ConfigMap, as the snippet's tutorial does.
+fn complete_snippet(mut pod: Pod, config_maps: &[ConfigMap]) -> Pod {
+    let Some(spec) = pod.spec.as_mut() else {
+        return pod;
+    };
+    let declared: BTreeSet<String> = spec
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| v.name.clone())
+        .collect();
+    let mounted: BTreeSet<String> = spec
+        .containers
+        .iter()
+        .flat_map(|c| c.volume_mounts.iter().flatten())
+        .map(|m| m.name.clone())
+        .collect();
+    for name in mounted.difference(&declared) {
+        if config_maps
+            .iter()
+            .any(|m| m.metadata.name.as_deref() == Some(name))
+        {
+            spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+                name: name.clone(),
+                config_map: Some(ConfigMapVolumeSource {
+                    name: name.clone(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+    }
+    pod
 }
 
 /// What the API server and scheduler fill in when a pod is created: namespace, uid,
@@ -92,6 +152,12 @@ pub fn admit(mut pod: Pod, now: Timestamp) -> Pod {
     spec.node_name = Some(NODE.to_string());
     spec.restart_policy
         .get_or_insert_with(|| "Always".to_string());
+    // While init containers run, the kubelet reports everything else as PodInitializing.
+    let first_reason = if spec.init_containers.as_ref().is_some_and(|i| !i.is_empty()) {
+        "PodInitializing"
+    } else {
+        "ContainerCreating"
+    };
     let waiting = |name: &str, image: &Option<String>| ContainerStatus {
         name: name.to_string(),
         image: image.clone().unwrap_or_default(),
@@ -101,7 +167,7 @@ pub fn admit(mut pod: Pod, now: Timestamp) -> Pod {
         restart_count: 0,
         state: Some(ContainerState {
             waiting: Some(ContainerStateWaiting {
-                reason: Some("ContainerCreating".to_string()),
+                reason: Some(first_reason.to_string()),
                 message: None,
             }),
             ..Default::default()
@@ -119,6 +185,12 @@ pub fn admit(mut pod: Pod, now: Timestamp) -> Pod {
         .iter()
         .map(|c| waiting(&c.name, &c.image))
         .collect();
+    let ephemeral: Vec<ContainerStatus> = spec
+        .ephemeral_containers
+        .iter()
+        .flatten()
+        .map(|c| waiting(&c.name, &c.image))
+        .collect();
     pod.status = Some(PodStatus {
         phase: Some("Pending".to_string()),
         conditions: Some(vec![PodCondition {
@@ -131,6 +203,7 @@ pub fn admit(mut pod: Pod, now: Timestamp) -> Pod {
         start_time: Some(Time(now)),
         init_container_statuses: (!init.is_empty()).then_some(init),
         container_statuses: Some(regular),
+        ephemeral_container_statuses: (!ephemeral.is_empty()).then_some(ephemeral),
         qos_class: Some("BestEffort".to_string()),
         ..Default::default()
     });

@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use super::http::{
-    ApiResponse, bad_request, empty, error, json_response, json_with_type, not_found, param,
-    query_pairs, status_object, stream_response, wants_table,
+    ApiResponse, bad_request, empty, error, full_response, json_response, json_with_type,
+    not_found, param, query_pairs, status_object, stream_response, wants_table,
 };
+use super::runtime::LogWriter;
 use super::selectors::Selector;
 use super::store::PodEvent;
 use super::table::{IncludeObject, table};
@@ -54,10 +55,8 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         }
         ["api", "v1", "namespaces", ns, "pods", name] => pod(shared, ns, name, req.accept),
         ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
-        ["api", "v1", "namespaces", _, "events"] | ["api", "v1", "events"] => json_response(
-            StatusCode::OK,
-            &json!({"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": shared.store.lock().map(|s| s.resource_version()).unwrap_or(0).to_string()}, "items": []}),
-        ),
+        ["api", "v1", "namespaces", ns, "events"] => events(shared, Some(ns), &params),
+        ["api", "v1", "events"] => events(shared, None, &params),
         _ => error(
             404,
             "NotFound",
@@ -402,9 +401,64 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
         return empty(StatusCode::NO_CONTENT, None);
     }
     let previous = matches!(param(params, "previous"), Some("true" | "1"));
-    match super::logs::target(&pod, param(params, "container"), previous) {
-        // No runtime yet: nothing has been written by any container.
-        Ok(_) => empty(StatusCode::OK, Some("text/plain")),
+    let target = match super::logs::target(&pod, param(params, "container"), previous) {
+        Ok(target) => target,
+        Err(e) => return e.into_response(),
+    };
+    let query = super::logs::query(params, std::time::SystemTime::now());
+    // Simulated (synthetic) pods have statuses but no processes, so nothing was written.
+    let Some(book) = target
+        .container_id
+        .as_deref()
+        .and_then(|id| shared.runtime.logbook(id))
+    else {
+        return empty(StatusCode::OK, Some("text/plain"));
+    };
+    let follow = matches!(param(params, "follow"), Some("true" | "1")) && target.running;
+    let mut writer = LogWriter::new(&query);
+    let (lines, seen) = book.select(&query);
+    let first = writer.write(&lines);
+    if !follow || writer.exhausted() {
+        return full_response(StatusCode::OK, "text/plain", first);
+    }
+    let (tx, rx) = mpsc::channel(64);
+    let mut stop = shared.stop.clone();
+    tokio::spawn(async move {
+        if !first.is_empty() && tx.send(first).await.is_err() {
+            return;
+        }
+        let (mut seen, mut progress) = (seen, book.progress());
+        loop {
+            let finished = progress.borrow_and_update().finished;
+            let (new, now_seen) = book.after(seen);
+            seen = now_seen;
+            if !new.is_empty() && tx.send(writer.write(&new)).await.is_err() {
+                return;
+            }
+            if finished || writer.exhausted() {
+                return;
+            }
+            tokio::select! {
+                changed = progress.changed() => if changed.is_err() { return },
+                _ = tx.closed() => return,
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    });
+    stream_response("text/plain", rx)
+}
+
+fn events(shared: &Shared, namespace: Option<&str>, params: &[(String, String)]) -> ApiResponse {
+    let rv = shared
+        .store
+        .lock()
+        .map(|s| s.resource_version())
+        .unwrap_or(0);
+    let Ok(events) = shared.events.lock() else {
+        return error(500, "InternalError", "the event log is unavailable");
+    };
+    match events.list(namespace, param(params, "fieldSelector"), rv) {
+        Ok(list) => json_response(StatusCode::OK, &list),
         Err(e) => e.into_response(),
     }
 }

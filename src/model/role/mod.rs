@@ -8,7 +8,7 @@
 
 mod ballot;
 mod decide;
-mod knowledge;
+pub mod knowledge;
 mod signals;
 mod weigh;
 

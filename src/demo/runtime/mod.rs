@@ -1,0 +1,239 @@
+//! The demo's pod runtime: it runs the demo pods' containers as real processes, each in its
+//! own root with the pod's volumes bind-mounted (see [`sandbox`]), keeps their output per
+//! instance for the log endpoint, restarts them per `restartPolicy` with the kubelet's
+//! back-off, and reports the truth about all of it in the pods' statuses and events.
+//!
+//! Shell commands (busybox, ubuntu, alpine... or any `sh -c`) run for real with the host's
+//! tools; other images are simulated by stand-in scripts ([`standin`]). Synthetic pods
+//! (`--synthetic`) are never run: their statuses are simulated by the churn task.
+
+mod logbook;
+mod plan;
+mod sandbox;
+mod standin;
+mod status;
+mod supervisor;
+mod volumes;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use logbook::{LogQuery, LogWriter, Logbook, Progress};
+pub use plan::{ContainerPlan, ContainerView};
+pub use sandbox::{
+    ExecTarget, Isolation, Pty, RootDirs, exec_command, kill_group, open_pty, resize,
+};
+
+use super::Shared;
+
+/// The kubelet's restart back-off: 10 s doubling to 5 min, reset after 10 min of running.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    pub reset_after: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            backoff_initial: Duration::from_secs(10),
+            backoff_max: Duration::from_secs(300),
+            reset_after: Duration::from_secs(600),
+        }
+    }
+}
+
+/// A container instance that is running now: what exec needs to join it.
+#[derive(Debug)]
+pub struct Instance {
+    pub pid: u32,
+    pub container_id: String,
+    pub dirs: RootDirs,
+    pub plan: ContainerPlan,
+}
+
+type ContainerKey = (String, String, String);
+
+#[derive(Default)]
+struct Books {
+    running: HashMap<ContainerKey, Arc<Instance>>,
+    logs: HashMap<String, Arc<Logbook>>,
+    /// Container IDs per container, oldest first (only the last two are readable).
+    history: HashMap<ContainerKey, Vec<String>>,
+}
+
+pub struct Runtime {
+    pub isolation: Isolation,
+    pub timing: Timing,
+    dir: PathBuf,
+    config_maps: Vec<ConfigMap>,
+    books: Mutex<Books>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Process groups alive now (containers and exec sessions), killed on stop or drop.
+    groups: Mutex<HashSet<u32>>,
+}
+
+impl Runtime {
+    /// A runtime keeping its pods' files under `dir` (private to this user).
+    pub fn new(dir: PathBuf, config_maps: Vec<ConfigMap>, timing: Timing) -> Runtime {
+        let isolation = sandbox::probe(&dir.join("probe"));
+        Runtime {
+            isolation,
+            timing,
+            dir,
+            config_maps,
+            books: Mutex::new(Books::default()),
+            tasks: Mutex::new(Vec::new()),
+            groups: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// What to tell the user when containers run without their own root and volumes.
+    pub fn isolation_notice(&self) -> Option<String> {
+        match &self.isolation {
+            Isolation::Namespaces => None,
+            Isolation::Unavailable(why) => Some(format!(
+                "mount namespaces are not available here ({why}): the demo containers run \
+                 without their own root, so volumes are not mounted at their mountPaths. \
+                 Run as root (or where user namespaces are allowed) for the full demo."
+            )),
+        }
+    }
+
+    fn pod_dir(&self, namespace: &str, name: &str) -> PathBuf {
+        let (namespace, name) = (volumes::sanitize(namespace), volumes::sanitize(name));
+        self.dir.join("pods").join(format!("{namespace}_{name}"))
+    }
+
+    /// Start running the pod `namespace/name` (already in the store) until `stop`.
+    pub fn run_pod(shared: &Arc<Shared>, namespace: &str, name: &str, stop: watch::Receiver<bool>) {
+        let task = tokio::spawn(supervisor::run_pod(
+            shared.clone(),
+            namespace.to_string(),
+            name.to_string(),
+            stop,
+        ));
+        shared.runtime.keep(task);
+    }
+
+    /// Start an ephemeral container just added to a running pod.
+    pub fn run_ephemeral(
+        shared: &Arc<Shared>,
+        namespace: &str,
+        name: &str,
+        container: &str,
+        stop: watch::Receiver<bool>,
+    ) {
+        let task = tokio::spawn(supervisor::run_ephemeral(
+            shared.clone(),
+            namespace.to_string(),
+            name.to_string(),
+            container.to_string(),
+            stop,
+        ));
+        shared.runtime.keep(task);
+    }
+
+    fn keep(&self, task: JoinHandle<()>) {
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.retain(|t| !t.is_finished());
+            tasks.push(task);
+        }
+    }
+
+    /// Wait (briefly) for every pod task to kill its processes after a stop.
+    pub async fn wait_stopped(&self) {
+        let tasks: Vec<JoinHandle<()>> = self
+            .tasks
+            .lock()
+            .map(|mut t| t.drain(..).collect())
+            .unwrap_or_default();
+        for task in tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+
+    /// Track a process group while it lives (`alive` false when it has been reaped).
+    pub fn track_group(&self, pid: u32, alive: bool) {
+        if let Ok(mut groups) = self.groups.lock() {
+            if alive {
+                groups.insert(pid);
+            } else {
+                groups.remove(&pid);
+            }
+        }
+    }
+
+    /// Kill every process group still alive: the last resort when the demo is dropped
+    /// without a stop (a panic, say).
+    pub fn kill_all(&self) {
+        let groups: Vec<u32> = self
+            .groups
+            .lock()
+            .map(|mut g| g.drain().collect())
+            .unwrap_or_default();
+        for pid in groups {
+            sandbox::kill_pid_group(pid);
+        }
+    }
+
+    pub fn logbook(&self, container_id: &str) -> Option<Arc<Logbook>> {
+        self.books.lock().ok()?.logs.get(container_id).cloned()
+    }
+
+    /// The running instance of a container, for exec.
+    pub fn instance(&self, namespace: &str, pod: &str, container: &str) -> Option<Arc<Instance>> {
+        let key = (
+            namespace.to_string(),
+            pod.to_string(),
+            container.to_string(),
+        );
+        self.books.lock().ok()?.running.get(&key).cloned()
+    }
+
+    fn new_log(&self, key: &ContainerKey, container_id: &str) -> Arc<Logbook> {
+        let book = Arc::new(Logbook::default());
+        if let Ok(mut guard) = self.books.lock() {
+            let books = &mut *guard;
+            books.logs.insert(container_id.to_string(), book.clone());
+            let history = books.history.entry(key.clone()).or_default();
+            history.push(container_id.to_string());
+            // The kubelet keeps the current and the previous instance's logs.
+            while history.len() > 2 {
+                let old = history.remove(0);
+                books.logs.remove(&old);
+            }
+        }
+        book
+    }
+
+    fn set_running(&self, key: ContainerKey, instance: Option<Arc<Instance>>) {
+        if let Ok(mut books) = self.books.lock() {
+            match instance {
+                Some(i) => books.running.insert(key, i),
+                None => books.running.remove(&key),
+            };
+        }
+    }
+
+    fn root_dirs(&self, namespace: &str, pod: &str, container: &str) -> RootDirs {
+        let container = volumes::sanitize(container);
+        RootDirs::under(
+            &self
+                .pod_dir(namespace, pod)
+                .join("containers")
+                .join(container),
+        )
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
