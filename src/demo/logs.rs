@@ -112,25 +112,27 @@ fn status_of<'a>(pod: &'a Pod, container: &str) -> Option<&'a ContainerStatus> {
     .find(|s| s.name == container)
 }
 
+/// The container a log or exec request means: the named one, or the only one.
+pub fn choose_container(pod: &Pod, container: Option<&str>) -> Result<String, ApiError> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let names = container_names(pod);
+    match container.filter(|c| !c.is_empty()) {
+        Some(c) if names.iter().any(|n| n == c) => Ok(c.to_string()),
+        Some(c) => Err(ApiError::bad_request(format!(
+            "container {c} is not valid for pod {pod_name}"
+        ))),
+        None if names.len() == 1 => Ok(names[0].clone()),
+        None => Err(ApiError::bad_request(format!(
+            "a container name must be specified for pod {pod_name}, choose one of: [{}]",
+            names.join(" ")
+        ))),
+    }
+}
+
 /// Decide what a log request reads, or the error the real cluster would answer.
 pub fn target(pod: &Pod, container: Option<&str>, previous: bool) -> Result<LogTarget, ApiError> {
     let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
-    let names = container_names(pod);
-    let container = match container.filter(|c| !c.is_empty()) {
-        Some(c) if names.iter().any(|n| n == c) => c.to_string(),
-        Some(c) => {
-            return Err(ApiError::bad_request(format!(
-                "container {c} is not valid for pod {pod_name}"
-            )));
-        }
-        None if names.len() == 1 => names[0].clone(),
-        None => {
-            return Err(ApiError::bad_request(format!(
-                "a container name must be specified for pod {pod_name}, choose one of: [{}]",
-                names.join(" ")
-            )));
-        }
-    };
+    let container = choose_container(pod, container)?;
     let Some(status) = status_of(pod, &container) else {
         return Err(ApiError::bad_request(format!(
             "container \"{container}\" in pod \"{pod_name}\" is not available"

@@ -6,7 +6,10 @@
 //! Its pods run for real in [`runtime`]: shell commands in their own roots with the pod's
 //! volumes mounted, simulated stand-ins for images that cannot run here.
 
+mod ephemeral;
 mod events;
+mod exec;
+mod exec_io;
 mod http;
 mod kubeconfig;
 mod logs;

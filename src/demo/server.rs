@@ -66,6 +66,22 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
     if !authorized(shared, &req) {
         return error(401, "Unauthorized", "Unauthorized");
     }
+    let path: Vec<String> = req
+        .uri()
+        .path()
+        .trim_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    if let [api, v1, namespaces, ns, pods, name, sub] = path.as_slice()
+        && [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"]
+    {
+        match sub.as_str() {
+            "exec" => return super::exec::exec(shared, req, ns, name).await,
+            "ephemeralcontainers" => return super::ephemeral::handle(shared, req, ns, name).await,
+            _ => {}
+        }
+    }
     let accept = req
         .headers()
         .get(header::ACCEPT)

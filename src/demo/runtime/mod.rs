@@ -237,3 +237,12 @@ impl Runtime {
         &self.dir
     }
 }
+
+/// A process's exit code as a container runtime reports it: 128 + N when killed by signal N.
+pub fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(255)
+}

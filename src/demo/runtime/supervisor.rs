@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{ExitStatus, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -496,7 +496,7 @@ async fn run_instance(
     }
     book.finish();
     let exit = exit?;
-    let exit_code = exit_code(exit);
+    let exit_code = super::exit_code(exit);
     Some(Outcome {
         exit_code,
         reason: if exit_code == 0 { "Completed" } else { "Error" },
@@ -522,14 +522,6 @@ fn image_of(pod: &Pod, name: &str) -> Option<String> {
             .image
             .clone()
     })
-}
-
-fn exit_code(status: ExitStatus) -> i32 {
-    use std::os::unix::process::ExitStatusExt;
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(255)
 }
 
 /// Copy a process's output into its log book, line by line, stamped as it arrives.
