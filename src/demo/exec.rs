@@ -44,7 +44,7 @@ pub async fn exec(
     let params = query_pairs(req.uri().query());
     let (request, instance) = match check(shared, &params, namespace, name) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let websocket = req
         .headers()
@@ -108,7 +108,7 @@ fn check(
     params: &[(String, String)],
     namespace: &str,
     name: &str,
-) -> Result<(ExecRequest, Arc<Instance>), ApiResponse> {
+) -> Result<(ExecRequest, Arc<Instance>), Box<ApiResponse>> {
     let flag = |k: &str| matches!(param(params, k), Some("true" | "1"));
     let Some(pod) = shared
         .store
@@ -116,7 +116,7 @@ fn check(
         .ok()
         .and_then(|s| s.get(namespace, name))
     else {
-        return Err(not_found("pods", name));
+        return Err(Box::new(not_found("pods", name)));
     };
     if pod
         .spec
@@ -127,7 +127,7 @@ fn check(
         return Err(bad(format!("pod {name} does not have a host assigned")));
     }
     let container = super::logs::choose_container(&pod, param(params, "container"))
-        .map_err(ApiError::into_response)?;
+        .map_err(|e| Box::new(e.into_response()))?;
     let (stdin, stdout, stderr, tty) = (flag("stdin"), flag("stdout"), flag("stderr"), flag("tty"));
     if !(stdin || stdout || stderr) {
         return Err(bad(
@@ -162,8 +162,8 @@ fn check(
     ))
 }
 
-fn bad(message: String) -> ApiResponse {
-    ApiError::bad_request(message).into_response()
+fn bad(message: String) -> Box<ApiResponse> {
+    Box::new(ApiError::bad_request(message).into_response())
 }
 
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;

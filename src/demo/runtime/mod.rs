@@ -78,12 +78,33 @@ pub struct Runtime {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// Process groups alive now (containers and exec sessions), killed on stop or drop.
     groups: Mutex<HashSet<u32>>,
+    /// The stand-in `nslookup` mounted into busybox containers, when the host has none.
+    nslookup: Option<PathBuf>,
+}
+
+fn write_executable(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
 }
 
 impl Runtime {
     /// A runtime keeping its pods' files under `dir` (private to this user).
     pub fn new(dir: PathBuf, config_maps: Vec<ConfigMap>, timing: Timing) -> Runtime {
         let isolation = sandbox::probe(&dir.join("probe"));
+        let tools = dir.join("tools");
+        let nslookup = tools.join("nslookup");
+        let on_host = [
+            "/usr/bin/nslookup",
+            "/bin/nslookup",
+            "/usr/local/bin/nslookup",
+        ]
+        .iter()
+        .any(|p| Path::new(p).exists());
+        let nslookup = (!on_host
+            && std::fs::create_dir_all(&tools).is_ok()
+            && write_executable(&nslookup, standin::NSLOOKUP).is_ok())
+        .then_some(nslookup);
         Runtime {
             isolation,
             timing,
@@ -92,6 +113,7 @@ impl Runtime {
             books: Mutex::new(Books::default()),
             tasks: Mutex::new(Vec::new()),
             groups: Mutex::new(HashSet::new()),
+            nslookup,
         }
     }
 

@@ -50,6 +50,8 @@ pub struct ContainerPlan {
     pub mounts: Vec<MountPlan>,
     /// `stdin: true`: the process gets a stdin that stays open.
     pub stdin: bool,
+    /// A busybox-based image, whose applets (like `nslookup`) scripts may expect.
+    pub busybox: bool,
 }
 
 /// The fields the runtime needs, borrowed from a container or an ephemeral container.
@@ -133,6 +135,9 @@ pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> Conta
         working_dir: c.working_dir.unwrap_or("/").to_string(),
         mounts,
         stdin: c.stdin,
+        busybox: ["busybox", "alpine"]
+            .iter()
+            .any(|b| image_path(c.image).starts_with(b)),
     }
 }
 

@@ -8,6 +8,19 @@
 use super::plan::MountPlan;
 use crate::model::role::knowledge::ImageKind;
 
+/// busybox's `nslookup` for hosts without one, answering as the demo's cluster DNS would:
+/// it knows no services, so every name fails to resolve (as in myapp-pod's init containers).
+pub const NSLOOKUP: &str = r#"#!/bin/sh
+# podscope demo: simulated stand-in for busybox nslookup (the demo has no cluster DNS)
+name=""
+for a in "$@"; do case "$a" in -*) ;; *) [ -z "$name" ] && name="$a";; esac; done
+echo "Server:    10.96.0.10"
+echo "Address 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local"
+echo
+echo "nslookup: can't resolve '$name'" >&2
+exit 1
+"#;
+
 /// The script standing in for `product` (an image's product name) of `kind`.
 pub fn script(
     product: &str,

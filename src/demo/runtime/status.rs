@@ -8,6 +8,14 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
+/// An init container that must finish (not a native sidecar): ready only once it has.
+fn runs_to_completion(pod: &Pod, name: &str) -> bool {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.init_containers.iter().flatten())
+        .any(|c| c.name == name && c.restart_policy.as_deref() != Some("Always"))
+}
+
 /// The status entry of a container in any section (regular, init, ephemeral).
 pub fn status_mut<'a>(pod: &'a mut Pod, name: &str) -> Option<&'a mut ContainerStatus> {
     let status = pod.status.as_mut()?;
@@ -25,6 +33,7 @@ pub fn status_mut<'a>(pod: &'a mut Pod, name: &str) -> Option<&'a mut ContainerS
 /// A new instance of `name` runs. A terminated predecessor becomes `lastState` and counts as
 /// a restart.
 pub fn running(pod: &mut Pod, name: &str, container_id: &str, at: Timestamp) {
+    let ready = !runs_to_completion(pod, name);
     let Some(s) = status_mut(pod, name) else {
         return;
     };
@@ -60,7 +69,7 @@ pub fn running(pod: &mut Pod, name: &str, container_id: &str, at: Timestamp) {
         s.image,
         &container_id[container_id.len().saturating_sub(64)..]
     );
-    s.ready = true;
+    s.ready = ready;
     s.started = Some(true);
 }
 
@@ -81,6 +90,7 @@ pub struct Ended<'a> {
 }
 
 pub fn terminated(pod: &mut Pod, name: &str, ended: Ended<'_>) {
+    let ready = runs_to_completion(pod, name) && ended.exit_code == 0;
     let Some(s) = status_mut(pod, name) else {
         return;
     };
@@ -96,7 +106,7 @@ pub fn terminated(pod: &mut Pod, name: &str, ended: Ended<'_>) {
         }),
         ..Default::default()
     });
-    s.ready = false;
+    s.ready = ready;
     s.started = Some(false);
 }
 

@@ -3,7 +3,7 @@
 //! containers together, restart them per `restartPolicy` with CrashLoopBackOff back-off, and
 //! write every change into the pod's status and events.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -61,6 +61,7 @@ struct PodRun {
     namespace: String,
     name: String,
     volumes: BTreeMap<String, PathBuf>,
+    read_only: BTreeSet<String>,
     stop: watch::Receiver<bool>,
 }
 
@@ -140,6 +141,7 @@ pub async fn run_pod(
         namespace,
         name,
         volumes: BTreeMap::new(),
+        read_only: BTreeSet::new(),
         stop,
     };
     run.event(
@@ -174,6 +176,7 @@ pub async fn run_pod(
         return;
     }
     run.volumes = prepared.dirs;
+    run.read_only = prepared.read_only;
     let spec = pod.spec.clone().unwrap_or_default();
     let config_maps = &shared.runtime.config_maps;
     let inits = spec.init_containers.clone().unwrap_or_default();
@@ -278,6 +281,7 @@ pub async fn run_ephemeral(
         namespace,
         name,
         volumes: prepared.dirs,
+        read_only: prepared.read_only,
         stop,
     });
     keep_running(run, plan, Section::Ephemeral, Restart::Never, None).await;
@@ -380,10 +384,18 @@ async fn run_instance(
             Some(Bind {
                 source,
                 target: m.mount_path.clone(),
-                read_only: m.read_only,
+                read_only: m.read_only || run.read_only.contains(&m.volume),
             })
         })
         .collect();
+    let mut binds = binds;
+    if let Some(tool) = runtime.nslookup.as_ref().filter(|_| plan.busybox) {
+        binds.push(Bind {
+            source: tool.clone(),
+            target: "/usr/local/bin/nslookup".into(),
+            read_only: true,
+        });
+    }
     let spec = ProcessSpec {
         argv: plan.program.argv(),
         env: &plan.env,

@@ -4,7 +4,7 @@
 //! private directory, never the host's path. Secrets and service-account tokens are never
 //! written: the demo has none, and podscope never shows one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, DownwardAPIVolumeFile, KeyToPath, Po
 
 pub struct PreparedVolumes {
     pub dirs: BTreeMap<String, PathBuf>,
+    /// Volumes the kubelet always mounts read-only (configMap, secret, downward API, projected).
+    pub read_only: BTreeSet<String>,
     /// Volumes that cannot be set up, with the kubelet's `FailedMount` message.
     pub failed: BTreeMap<String, String>,
 }
@@ -23,6 +25,7 @@ pub fn prepare(
 ) -> io::Result<PreparedVolumes> {
     let mut prepared = PreparedVolumes {
         dirs: BTreeMap::new(),
+        read_only: BTreeSet::new(),
         failed: BTreeMap::new(),
     };
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
@@ -52,6 +55,13 @@ pub fn prepare(
             }
         }
         write_projected(&dir, pod, volume, &find_map)?;
+        if volume.config_map.is_some()
+            || volume.secret.is_some()
+            || volume.downward_api.is_some()
+            || volume.projected.is_some()
+        {
+            prepared.read_only.insert(volume.name.clone());
+        }
         prepared.dirs.insert(volume.name.clone(), dir);
     }
     Ok(prepared)
