@@ -6,25 +6,8 @@ use std::time::Duration;
 use podscope::demo::{DemoCluster, DemoOptions};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
-/// A TLS client that trusts only the run's CA.
-fn connector(cluster: &DemoCluster) -> TlsConnector {
-    let mut roots = RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(cluster.ca_der.clone()))
-        .unwrap();
-    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    TlsConnector::from(std::sync::Arc::new(config))
-}
+mod common;
 
 /// One request on a fresh connection; returns (status code, body).
 async fn get(
@@ -34,12 +17,7 @@ async fn get(
     accept: &str,
 ) -> (u16, String) {
     let addr = cluster.url.trim_start_matches("https://");
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let name = ServerName::try_from("127.0.0.1").unwrap();
-    let mut stream = connector(cluster)
-        .connect(name, tcp)
-        .await
-        .expect("TLS handshake with the run's CA");
+    let mut stream = common::tls::connect(cluster).await;
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();

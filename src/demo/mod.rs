@@ -181,6 +181,12 @@ impl DemoCluster {
             .unwrap_or(0)
     }
 
+    /// A pod as the API serves it now.
+    pub fn pod_json(&self, namespace: &str, name: &str) -> Option<Value> {
+        let pod = self.shared.store.lock().ok()?.get(namespace, name)?;
+        Some(pod_json(&pod))
+    }
+
     /// Why the containers run without their own root and volumes, when they do.
     pub fn isolation_notice(&self) -> Option<String> {
         self.shared.runtime.isolation_notice()

@@ -1,0 +1,200 @@
+//! The demo cluster as kube-rs sees it, through the kubeconfig the demo writes: list, watch
+//! (a too-old resourceVersion answered with 410, then a re-list), the runtime watcher, a
+//! followed log stream, and exec with exit status, stdin and a resized terminal.
+
+use std::time::Duration;
+
+use futures_util::{AsyncBufReadExt, SinkExt, StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams, ListParams, LogParams, TerminalSize, WatchEvent, WatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::watcher;
+use kube::{Client, Config};
+use podscope::demo::{DemoCluster, DemoOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn start() -> (DemoCluster, Client) {
+    let cluster = DemoCluster::start(DemoOptions::default()).await.unwrap();
+    let kubeconfig = Kubeconfig::read_from(&cluster.kubeconfig).unwrap();
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .unwrap();
+    let client = Client::try_from(config).unwrap();
+    (cluster, client)
+}
+
+/// Wait until `ready` holds for the pod (the runtime starts containers within moments).
+async fn wait_for(api: &Api<Pod>, name: &str, ready: impl Fn(&Pod) -> bool) -> Pod {
+    for _ in 0..200 {
+        let pod = api.get(name).await.unwrap();
+        if ready(&pod) {
+            return pod;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("pod {name} never reached the expected state");
+}
+
+fn all_running(pod: &Pod) -> bool {
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref());
+    statuses.is_some_and(|s| {
+        s.iter()
+            .all(|c| c.state.as_ref().is_some_and(|st| st.running.is_some()))
+    })
+}
+
+#[tokio::test]
+async fn list_watch_expiry_and_relist() {
+    let (cluster, client) = start().await;
+    let all: Api<Pod> = Api::all(client.clone());
+    let list = all.list(&ListParams::default()).await.unwrap();
+    assert_eq!(list.items.len(), 13);
+    let rv = list.metadata.resource_version.clone().unwrap();
+
+    // A resourceVersion older than the server's history: 410 Expired, as either an API
+    // error or an ERROR event, which tells a client to list again.
+    let mut stream = all
+        .watch(&WatchParams::default().timeout(5), "1")
+        .await
+        .unwrap()
+        .boxed();
+    let first = stream.next().await.expect("the watch answers");
+    let code = match first {
+        Ok(WatchEvent::Error(status)) => status.code,
+        Err(kube::Error::Api(status)) => status.code,
+        other => panic!("expected 410, got {other:?}"),
+    };
+    assert_eq!(code, 410);
+
+    // Re-list, then watch from the list's version: the runtime's changes arrive as MODIFIED.
+    let relisted = all.list(&ListParams::default()).await.unwrap();
+    let from = relisted.metadata.resource_version.unwrap();
+    assert!(from.parse::<u64>().unwrap() >= rv.parse::<u64>().unwrap());
+    let default: Api<Pod> = Api::default_namespaced(client.clone());
+    let mut changes = default
+        .watch(&WatchParams::default().timeout(20), &from)
+        .await
+        .unwrap()
+        .boxed();
+    let modified = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(event) = changes.next().await {
+            if let Ok(WatchEvent::Modified(pod)) = event {
+                return pod;
+            }
+        }
+        panic!("the watch ended without a change");
+    })
+    .await
+    .expect("crashy restarts within 20 s");
+    assert_eq!(modified.metadata.namespace.as_deref(), Some("default"));
+
+    // The runtime watcher (list + watch) sees every pod before InitDone.
+    let mut events = watcher(all, watcher::Config::default()).boxed();
+    let mut seen = 0;
+    while let Some(event) = events.try_next().await.unwrap() {
+        match event {
+            watcher::Event::InitApply(_) => seen += 1,
+            watcher::Event::InitDone => break,
+            _ => {}
+        }
+    }
+    assert_eq!(seen, 13);
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn log_stream_follows_new_lines() {
+    let (cluster, client) = start().await;
+    let pods: Api<Pod> = Api::default_namespaced(client);
+    wait_for(&pods, "counter", all_running).await;
+    let params = LogParams {
+        container: Some("count-agent".into()),
+        follow: true,
+        tail_lines: Some(1),
+        ..Default::default()
+    };
+    let mut lines = pods.log_stream("counter", &params).await.unwrap().lines();
+    // count writes a line a second; the shipper's stand-in follows both files.
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let line = tokio::time::timeout(Duration::from_secs(15), lines.next())
+            .await
+            .expect("a followed log keeps delivering")
+            .expect("the stream stays open")
+            .unwrap();
+        got.push(line);
+    }
+    assert!(got.iter().skip(1).all(|l| l.contains("tail.")), "{got:?}");
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn exec_reads_the_shared_volume_and_reports_exit_codes() {
+    let (cluster, client) = start().await;
+    let pods: Api<Pod> = Api::default_namespaced(client);
+    wait_for(&pods, "counter", all_running).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // count-agent sees at /var/log what count writes there: the seed's sidecar pattern.
+    let command = ["sh", "-c", "head -1 /var/log/1.log; hostname; exit 3"];
+    let params = AttachParams::default().container("count-agent");
+    let mut process = pods.exec("counter", command, &params).await.unwrap();
+    let mut stdout = process.stdout().unwrap();
+    let status = process.take_status().unwrap();
+    let mut out = String::new();
+    stdout.read_to_string(&mut out).await.unwrap();
+    assert!(out.starts_with("0: "), "{out}");
+    assert!(
+        out.contains("\ncounter\n"),
+        "the pod name is the hostname: {out}"
+    );
+    let status = status.await.expect("a status on channel 3");
+    assert_eq!(status.reason.as_deref(), Some("NonZeroExitCode"));
+    let causes = status.details.unwrap().causes.unwrap();
+    assert_eq!(causes[0].message.as_deref(), Some("3"));
+
+    // A TTY: the size sent on channel 4 reaches the terminal, stdin reaches the shell.
+    let params = AttachParams::interactive_tty().container("count");
+    let mut process = pods.exec("counter", ["sh"], &params).await.unwrap();
+    let mut resize = process.terminal_size().unwrap();
+    resize
+        .send(TerminalSize {
+            width: 100,
+            height: 30,
+        })
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut stdin = process.stdin().unwrap();
+    let mut stdout = process.stdout().unwrap();
+    let status = process.take_status().unwrap();
+    stdin.write_all(b"stty size; exit 0\n").await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stdout.read_to_end(&mut out)).await;
+    let out = String::from_utf8_lossy(&out);
+    assert!(out.contains("30 100"), "{out}");
+    let status = status.await.unwrap();
+    assert_eq!(status.status.as_deref(), Some("Success"));
+
+    // Errors before the upgrade come back as API errors.
+    let nope = pods
+        .exec(
+            "counter",
+            ["true"],
+            &AttachParams::default().container("nope"),
+        )
+        .await;
+    match nope {
+        Err(kube::Error::Api(status)) => {
+            assert_eq!(
+                status.message,
+                "container nope is not valid for pod counter"
+            );
+        }
+        other => panic!("expected BadRequest, got {:?}", other.err()),
+    }
+    cluster.stop().await;
+}
