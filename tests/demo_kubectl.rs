@@ -201,3 +201,253 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
     assert!(status.success(), "clean exit on SIGTERM: {status}");
     assert!(!dir.exists(), "the temporary directory is gone after stop");
 }
+
+/// Wait until `kubectl get pods` shows `name` with `wanted` somewhere on its row.
+fn wait_for_row(demo: &Demo, name: &str, wanted: &str) -> String {
+    let mut row = String::new();
+    for _ in 0..100 {
+        let out = demo.kubectl(&["get", "pods", "--no-headers"]);
+        row = text(&out)
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_default()
+            .to_string();
+        if row.contains(wanted) {
+            return row;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("{name} never showed {wanted:?}; last row: {row}");
+}
+
+/// The reference's §11 checklist and the exercises, with the real kubectl.
+#[test]
+fn kubectl_exec_logs_and_describe_on_the_seed_pods() {
+    let demo = Demo::start();
+    wait_for_row(&demo, "counter", "2/2");
+
+    // The sidecar reads, at its own mount path, the file the main container writes.
+    let out = demo.kubectl(&[
+        "exec",
+        "counter",
+        "-c",
+        "count-agent",
+        "--",
+        "cat",
+        "/var/log/1.log",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        first.starts_with("0: "),
+        "lines written by count: {}",
+        text(&out)
+    );
+
+    // count writes only to files, so its own log is empty, as on a real cluster; the
+    // sidecar's stand-in ships those lines, so its log has them.
+    let out = demo.kubectl(&["logs", "counter", "-c", "count", "--tail", "2"]);
+    assert_eq!(
+        (out.status.code(), out.stdout.len()),
+        (Some(0), 0),
+        "{}",
+        text(&out)
+    );
+    let mut out = demo.kubectl(&["logs", "counter", "-c", "count-agent", "--tail", "2"]);
+    for _ in 0..50 {
+        if String::from_utf8_lossy(&out.stdout).contains("tail.") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        out = demo.kubectl(&["logs", "counter", "-c", "count-agent", "--tail", "2"]);
+    }
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", text(&out));
+    let out = demo.kubectl(&[
+        "logs",
+        "counter",
+        "-c",
+        "count-agent",
+        "--tail",
+        "1",
+        "--timestamps",
+    ]);
+    let stamp = String::from_utf8_lossy(&out.stdout)
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        stamp.len() == 30 && stamp.ends_with('Z') && stamp.as_bytes()[19] == b'.',
+        "RFC3339 with nine fractional digits: {stamp:?}"
+    );
+    let out = demo.kubectl(&["logs", "counter", "-c", "count-agent", "--limit-bytes", "7"]);
+    assert_eq!(out.stdout.len(), 7, "{}", text(&out));
+    let out = demo.kubectl(&["logs", "counter", "-c", "count-agent", "--since", "1h"]);
+    assert!(!out.stdout.is_empty(), "{}", text(&out));
+    let out = demo.kubectl(&[
+        "logs",
+        "counter",
+        "-c",
+        "count-agent",
+        "--since-time",
+        "2099-01-01T00:00:00Z",
+    ]);
+    assert!(
+        out.stdout.is_empty(),
+        "nothing written after 2099: {}",
+        text(&out)
+    );
+
+    // Exit codes propagate; a missing command fails as a container runtime does.
+    let out = demo.kubectl(&["exec", "counter", "-c", "count", "--", "sh", "-c", "exit 3"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out).contains("command terminated with exit code 3"),
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["exec", "counter", "-c", "count", "--", "no-such-command"]);
+    assert_eq!(out.status.code(), Some(127), "{}", text(&out));
+    assert!(
+        text(&out).contains("executable file not found in $PATH"),
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["exec", "counter", "-c", "nope", "--", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains(
+            "Error from server (BadRequest): container nope is not valid for pod counter"
+        ),
+        "{}",
+        text(&out)
+    );
+    // A read-only configMap volume stays read-only.
+    let out = demo.kubectl(&[
+        "exec",
+        "counter",
+        "-c",
+        "count-agent",
+        "--",
+        "touch",
+        "/etc/fluentd-config/x",
+    ]);
+    assert!(
+        text(&out).contains("Read-only file system"),
+        "{}",
+        text(&out)
+    );
+
+    // The init container that blocks myapp-pod, and what it says.
+    let row = wait_for_row(&demo, "myapp-pod", "Init:0/2");
+    assert!(row.contains("0/1"), "{row}");
+    let out = demo.kubectl(&["logs", "myapp-pod", "-c", "init-myservice"]);
+    assert!(
+        text(&out).contains("waiting for myservice"),
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["describe", "pod", "myapp-pod"]);
+    let described = text(&out);
+    for expected in [
+        "Status:       Pending",
+        "Init Containers:",
+        "init-myservice:",
+        "PodInitializing",
+        "Started container init-myservice",
+    ] {
+        assert!(
+            described.contains(expected),
+            "{expected:?} in:\n{described}"
+        );
+    }
+    let initialized = described
+        .lines()
+        .find(|l| l.trim_start().starts_with("Initialized"))
+        .unwrap_or_default();
+    assert!(initialized.contains("False"), "{described}");
+
+    // A crash-looping container: restarts counted, the previous run's logs kept.
+    wait_for_row(&demo, "crashy", "1 (");
+    let out = demo.kubectl(&["logs", "crashy", "-c", "app", "--previous"]);
+    assert!(
+        text(&out).contains("fatal: lost connection to database"),
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["logs", "counter", "-c", "count", "--previous"]);
+    assert!(
+        text(&out).contains("previous terminated container \"count\" in pod \"counter\" not found"),
+        "{}",
+        text(&out)
+    );
+    // Following a container that then ends: the stream ends and kubectl exits 0.
+    let out = demo.kubectl(&["logs", "crashy", "-c", "app", "-f"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Every container, init and native sidecar included, with kubectl's prefixes.
+    wait_for_row(&demo, "native-sidecar", "2/2");
+    let out = demo.kubectl(&["logs", "native-sidecar", "--all-containers", "--prefix"]);
+    let all = text(&out);
+    for prefix in [
+        "[pod/native-sidecar/init-schema]",
+        "[pod/native-sidecar/log-shipper]",
+        "[pod/native-sidecar/orders]",
+    ] {
+        assert!(all.contains(prefix), "{prefix} in:\n{all}");
+    }
+    let out = demo.kubectl(&["get", "pod", "debug-me", "-o", "yaml"]);
+    let yaml = text(&out);
+    assert!(
+        yaml.contains("kind: Pod") && yaml.contains("ephemeralContainerStatuses"),
+        "{yaml}"
+    );
+    assert!(demo.stop().success());
+}
+
+/// `kubectl get pods -w`: the initial rows once, then rows for later changes.
+#[test]
+fn kubectl_watch_shows_changes_after_the_initial_rows() {
+    let demo = Demo::start();
+    let mut watch = Command::new("kubectl")
+        .arg("--cache-dir")
+        .arg(&demo.cache)
+        .args(["get", "pods", "-w", "--no-headers"])
+        .env("KUBECONFIG", &demo.kubeconfig)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .take(40)
+            .collect::<Vec<String>>()
+    });
+    std::thread::sleep(std::time::Duration::from_secs(12));
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let rows = reader.join().unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.split_whitespace().next())
+        .collect();
+    let initial: std::collections::BTreeSet<&str> = names.iter().take(12).copied().collect();
+    assert_eq!(initial.len(), 12, "no duplicate initial rows: {rows:#?}");
+    assert!(rows.len() > 12, "later changes arrive as rows: {rows:#?}");
+    assert!(
+        names[12..].contains(&"crashy"),
+        "crashy's restarts are seen: {rows:#?}"
+    );
+    assert!(demo.stop().success());
+}

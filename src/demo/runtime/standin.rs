@@ -130,7 +130,7 @@ while :; do
       echo "$(date -u '+%Y-%m-%d %H:%M:%S.%N +0000') tail.$tag: {{\"message\":\"$l\"}}"
     done &
   done
-  sleep 5
+  sleep 1
 done
 "#,
         if dirs.is_empty() {
