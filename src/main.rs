@@ -138,6 +138,7 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
             synthetic: args.synthetic,
             churn: args.churn,
             timing: Default::default(),
+            no_namespaces: false,
         };
         let cluster = podscope::demo::DemoCluster::start(options)
             .await

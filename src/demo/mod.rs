@@ -78,6 +78,8 @@ pub struct DemoOptions {
     pub churn: u32,
     /// The restart back-off (the kubelet's by default).
     pub timing: runtime::Timing,
+    /// Run containers without mount namespaces even where they work (the degraded mode).
+    pub no_namespaces: bool,
 }
 
 /// A running demo cluster. Call [`DemoCluster::stop`] to shut it down and remove its
@@ -133,6 +135,7 @@ impl DemoCluster {
             temp_dir.join("runtime"),
             pods::demo_config_maps(&options.extra),
             options.timing,
+            !options.no_namespaces,
         );
         let shared = Arc::new(Shared {
             store: Mutex::new(store),

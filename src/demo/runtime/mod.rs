@@ -90,8 +90,18 @@ fn write_executable(path: &Path, text: &str) -> std::io::Result<()> {
 
 impl Runtime {
     /// A runtime keeping its pods' files under `dir` (private to this user).
-    pub fn new(dir: PathBuf, config_maps: Vec<ConfigMap>, timing: Timing) -> Runtime {
-        let isolation = sandbox::probe(&dir.join("probe"));
+    /// `namespaces: false` skips them even where they work (to try the degraded mode).
+    pub fn new(
+        dir: PathBuf,
+        config_maps: Vec<ConfigMap>,
+        timing: Timing,
+        namespaces: bool,
+    ) -> Runtime {
+        let isolation = if namespaces {
+            sandbox::probe(&dir.join("probe"))
+        } else {
+            Isolation::Unavailable("turned off for this run".into())
+        };
         let tools = dir.join("tools");
         let nslookup = tools.join("nslookup");
         let on_host = [
@@ -123,9 +133,30 @@ impl Runtime {
             Isolation::Namespaces => None,
             Isolation::Unavailable(why) => Some(format!(
                 "mount namespaces are not available here ({why}): the demo containers run \
-                 without their own root, so volumes are not mounted at their mountPaths. \
-                 Run as root (or where user namespaces are allowed) for the full demo."
+                 without their own root, so volumes are not mounted at their mountPaths{}. \
+                 Run as root with CAP_SYS_ADMIN for the full demo.",
+                // SAFETY: geteuid has no preconditions.
+                if unsafe { libc::geteuid() } == 0 {
+                    ", and (running as root) every container is simulated so none writes the host's files"
+                } else {
+                    ""
+                }
             )),
+        }
+    }
+
+    /// What a container instance runs. Without namespaces, a root process would write the
+    /// host's own paths (`/var/log/1.log`...), so as root every container is then simulated.
+    fn argv_for(&self, plan: &ContainerPlan) -> Vec<String> {
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        match &plan.program {
+            plan::Program::Real(_) if root && self.isolation != Isolation::Namespaces => vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                standin::script(&plan.name, None, &plan.mounts, None),
+            ],
+            program => program.argv().to_vec(),
         }
     }
 

@@ -396,8 +396,9 @@ async fn run_instance(
             read_only: true,
         });
     }
+    let argv = runtime.argv_for(plan);
     let spec = ProcessSpec {
-        argv: plan.program.argv(),
+        argv: &argv,
         env: &plan.env,
         working_dir: &plan.working_dir,
         hostname: &run.name,
