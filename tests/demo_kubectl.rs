@@ -451,3 +451,63 @@ fn kubectl_watch_shows_changes_after_the_initial_rows() {
     );
     assert!(demo.stop().success());
 }
+
+/// `kubectl exec -it` in a real terminal (tmux): echo, a resize, the exit code, the shell back.
+#[test]
+fn kubectl_exec_it_in_a_terminal() {
+    let demo = Demo::start();
+    wait_for_row(&demo, "counter", "2/2");
+    let session = format!("podscope-exec-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(args)
+            .output()
+            .expect("tmux is installed (.ci/run installs it)")
+    };
+    let screen = || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned()
+    };
+    let wait_screen = |wanted: &str| {
+        for _ in 0..100 {
+            if screen().contains(wanted) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{wanted:?} never appeared:\n{}", screen());
+    };
+    let shell = format!(
+        "env KUBECONFIG={} kubectl --cache-dir {} exec -it counter -c count-agent -- sh; echo rc=$?; sleep 30",
+        demo.kubeconfig.display(),
+        demo.cache.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        &session,
+        &shell,
+    ]);
+    wait_screen("#");
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "ls /var/log; stty size",
+        "Enter",
+    ]);
+    wait_screen("40 120");
+    assert!(screen().contains("1.log"), "{}", screen());
+    tmux(&["resize-window", "-t", &session, "-x", "100", "-y", "30"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    tmux(&["send-keys", "-t", &session, "stty size", "Enter"]);
+    wait_screen("30 100");
+    tmux(&["send-keys", "-t", &session, "exit 4", "Enter"]);
+    wait_screen("rc=4");
+    tmux(&["kill-session", "-t", &session]);
+    assert!(demo.stop().success());
+}
