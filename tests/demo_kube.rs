@@ -230,3 +230,58 @@ async fn without_namespaces_the_demo_still_runs_and_says_why() {
     assert_eq!(warning.type_.as_deref(), Some("Warning"));
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn a_debug_container_is_added_runs_and_can_be_exec_ed() {
+    let (cluster, client) = start().await;
+    let pods: Api<Pod> = Api::default_namespaced(client);
+    wait_for(&pods, "counter", all_running).await;
+    let patch = serde_json::json!({"spec": {"ephemeralContainers": [{
+        "name": "debugger", "image": "busybox", "command": ["sleep", "300"],
+        "targetContainerName": "count",
+        "volumeMounts": [{"name": "varlog", "mountPath": "/shared"}],
+    }]}});
+    let params = kube::api::PatchParams::default();
+    let patched = pods
+        .patch_ephemeral_containers("counter", &params, &kube::api::Patch::Strategic(patch))
+        .await
+        .unwrap();
+    let spec = patched.spec.unwrap();
+    assert_eq!(spec.ephemeral_containers.unwrap()[0].name, "debugger");
+    wait_for(&pods, "counter", |p| {
+        let statuses = p
+            .status
+            .as_ref()
+            .and_then(|s| s.ephemeral_container_statuses.as_ref());
+        statuses.is_some_and(|s| {
+            s.iter()
+                .any(|c| c.state.as_ref().is_some_and(|st| st.running.is_some()))
+        })
+    })
+    .await;
+    // The debug container sees count's volume at its own mount path.
+    let params = AttachParams::default().container("debugger");
+    let mut process = pods
+        .exec("counter", ["ls", "/shared"], &params)
+        .await
+        .unwrap();
+    let mut out = String::new();
+    process
+        .stdout()
+        .unwrap()
+        .read_to_string(&mut out)
+        .await
+        .unwrap();
+    assert!(out.contains("1.log"), "{out}");
+    // Adding the same name again with another image is refused, as by the API server.
+    let again = serde_json::json!({"spec": {"ephemeralContainers": [{"name": "debugger", "image": "alpine"}]}});
+    let refused = pods
+        .patch_ephemeral_containers(
+            "counter",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Strategic(again),
+        )
+        .await;
+    assert!(matches!(refused, Err(kube::Error::Api(s)) if s.code == 422));
+    cluster.stop().await;
+}
