@@ -452,7 +452,7 @@ fn kubectl_watch_shows_changes_after_the_initial_rows() {
     assert!(demo.stop().success());
 }
 
-/// `kubectl exec -it` in a real terminal (tmux): echo, a resize, the exit code, the shell back.
+/// `kubectl exec -it` in a real terminal (tmux): echo, a resize, 70 s idle, the exit code.
 #[test]
 fn kubectl_exec_it_in_a_terminal() {
     let demo = Demo::start();
@@ -506,6 +506,10 @@ fn kubectl_exec_it_in_a_terminal() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     tmux(&["send-keys", "-t", &session, "stty size", "Enter"]);
     wait_screen("30 100");
+    // kubectl's read deadline (61 s) moves only with pongs: an idle session must survive it.
+    std::thread::sleep(std::time::Duration::from_secs(70));
+    tmux(&["send-keys", "-t", &session, "echo still-here", "Enter"]);
+    wait_screen("\nstill-here");
     tmux(&["send-keys", "-t", &session, "exit 4", "Enter"]);
     wait_screen("rc=4");
     tmux(&["kill-session", "-t", &session]);
