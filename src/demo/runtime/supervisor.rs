@@ -5,27 +5,24 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use bytes::Bytes;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
+use super::instance::run_instance;
 use super::plan::{self, ContainerPlan};
-use super::sandbox::{self, Bind, ProcessSpec};
 use super::status::{self, Ended};
-use super::{Instance, Logbook, volumes};
+use super::volumes;
 use crate::demo::events::EventType;
-use crate::demo::{Shared, kubeconfig, now};
+use crate::demo::{Shared, now};
 
 /// Which list a container is in, for statuses and event field paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
+pub(super) enum Section {
     Init,
     Regular,
     Ephemeral,
@@ -56,25 +53,25 @@ impl Restart {
     }
 }
 
-struct PodRun {
-    shared: Arc<Shared>,
-    namespace: String,
-    name: String,
-    volumes: BTreeMap<String, PathBuf>,
-    read_only: BTreeSet<String>,
-    stop: watch::Receiver<bool>,
+pub(super) struct PodRun {
+    pub(super) shared: Arc<Shared>,
+    pub(super) namespace: String,
+    pub(super) name: String,
+    pub(super) volumes: BTreeMap<String, PathBuf>,
+    pub(super) read_only: BTreeSet<String>,
+    pub(super) stop: watch::Receiver<bool>,
 }
 
-struct Outcome {
-    exit_code: i32,
-    reason: &'static str,
-    message: Option<String>,
-    started: Timestamp,
-    ran: Duration,
+pub(super) struct Outcome {
+    pub(super) exit_code: i32,
+    pub(super) reason: &'static str,
+    pub(super) message: Option<String>,
+    pub(super) started: Timestamp,
+    pub(super) ran: Duration,
 }
 
 impl PodRun {
-    fn pod(&self) -> Option<Arc<Pod>> {
+    pub(super) fn pod(&self) -> Option<Arc<Pod>> {
         self.shared
             .store
             .lock()
@@ -83,7 +80,7 @@ impl PodRun {
     }
 
     /// Change the pod and recompute its phase and conditions.
-    fn update(&self, change: impl FnOnce(&mut Pod)) {
+    pub(super) fn update(&self, change: impl FnOnce(&mut Pod)) {
         if let Ok(mut store) = self.shared.store.lock() {
             store.update(&self.namespace, &self.name, |pod| {
                 change(pod);
@@ -92,7 +89,7 @@ impl PodRun {
         }
     }
 
-    fn event(
+    pub(super) fn event(
         &self,
         kind: EventType,
         reason: &str,
@@ -110,7 +107,7 @@ impl PodRun {
         }
     }
 
-    async fn stopped(&self) {
+    pub(super) async fn stopped(&self) {
         let mut stop = self.stop.clone();
         let _ = stop.wait_for(|s| *s).await;
     }
@@ -351,201 +348,5 @@ async fn keep_running(
         } else {
             (delay * 2).min(timing.backoff_max)
         };
-    }
-}
-
-/// Start one instance, collect its output, and wait for it to end.
-async fn run_instance(
-    run: &PodRun,
-    plan: &ContainerPlan,
-    section: Section,
-    started: &mut Option<oneshot::Sender<()>>,
-) -> Option<Outcome> {
-    let runtime = &run.shared.runtime;
-    let key = (run.namespace.clone(), run.name.clone(), plan.name.clone());
-    let container_id = format!(
-        "containerd://{}",
-        kubeconfig::random_hex(32).unwrap_or_default()
-    );
-    let book = runtime.new_log(&key, &container_id);
-    let dirs = runtime.root_dirs(&run.namespace, &run.name, &plan.name);
-    let binds: Vec<Bind> = plan
-        .mounts
-        .iter()
-        .filter_map(|m| {
-            let dir = run.volumes.get(&m.volume)?;
-            let source = m
-                .sub_path
-                .as_ref()
-                .map_or_else(|| dir.clone(), |sub| dir.join(sub.trim_start_matches('/')));
-            if m.sub_path.is_some() && !source.exists() {
-                std::fs::create_dir_all(&source).ok()?;
-            }
-            Some(Bind {
-                source,
-                target: m.mount_path.clone(),
-                read_only: m.read_only || run.read_only.contains(&m.volume),
-            })
-        })
-        .collect();
-    let mut binds = binds;
-    if let Some(tool) = runtime.nslookup.as_ref().filter(|_| plan.busybox) {
-        binds.push(Bind {
-            source: tool.clone(),
-            target: "/usr/local/bin/nslookup".into(),
-            read_only: true,
-        });
-    }
-    let argv = runtime.argv_for(plan);
-    let spec = ProcessSpec {
-        argv: &argv,
-        env: &plan.env,
-        working_dir: &plan.working_dir,
-        hostname: &run.name,
-        dirs: &dirs,
-        binds: &binds,
-    };
-    let at = now();
-    let clock = Instant::now();
-    let spawned = sandbox::container_command(&spec, &runtime.isolation).and_then(|mut command| {
-        let stdin = if plan.stdin {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        };
-        command
-            .stdin(stdin)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-    });
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => {
-            let message = format!(
-                "failed to create containerd task: failed to create shim task: OCI runtime create failed: unable to start container process: exec: {:?}: {e}",
-                plan.program.argv().first().cloned().unwrap_or_default()
-            );
-            book.push(SystemTime::now(), Bytes::from(format!("{message}\n")));
-            run.update(|p| status::created(p, &plan.name, &container_id));
-            book.finish();
-            run.event(
-                EventType::Warning,
-                "Failed",
-                &format!("Error: {message}"),
-                Some((section, &plan.name)),
-            );
-            return Some(Outcome {
-                exit_code: 128,
-                reason: "StartError",
-                message: Some(message),
-                started: at,
-                ran: Duration::ZERO,
-            });
-        }
-    };
-    // Held open (never written) so a container with `stdin: true` waits for input as it would.
-    let _stdin = child.stdin.take();
-    let pumps = [
-        child
-            .stdout
-            .take()
-            .map(|out| tokio::spawn(pump(out, book.clone()))),
-        child
-            .stderr
-            .take()
-            .map(|err| tokio::spawn(pump(err, book.clone()))),
-    ];
-    run.update(|p| status::running(p, &plan.name, &container_id, at));
-    let image = run
-        .pod()
-        .and_then(|p| image_of(&p, &plan.name))
-        .unwrap_or_default();
-    run.event(
-        EventType::Normal,
-        "Pulled",
-        &format!("Container image \"{image}\" already present on machine"),
-        Some((section, &plan.name)),
-    );
-    run.event(
-        EventType::Normal,
-        "Created",
-        &format!("Created container: {}", plan.name),
-        Some((section, &plan.name)),
-    );
-    run.event(
-        EventType::Normal,
-        "Started",
-        &format!("Started container {}", plan.name),
-        Some((section, &plan.name)),
-    );
-    let group = child.id();
-    if let Some(pid) = group {
-        runtime.track_group(pid, true);
-        let instance = Instance {
-            pid,
-            container_id: container_id.clone(),
-            dirs: dirs.clone(),
-            plan: plan.clone(),
-        };
-        runtime.set_running(key.clone(), Some(Arc::new(instance)));
-    }
-    if let Some(tx) = started.take() {
-        let _ = tx.send(());
-    }
-    let exit = tokio::select! {
-        exit = child.wait() => exit.ok(),
-        _ = run.stopped() => None,
-    };
-    // Everything the container started goes with it, as when a container's PID 1 exits.
-    sandbox::kill_group(&child);
-    let _ = child.wait().await;
-    if let Some(pid) = group {
-        runtime.track_group(pid, false);
-    }
-    runtime.set_running(key, None);
-    for pump in pumps.into_iter().flatten() {
-        let _ = tokio::time::timeout(Duration::from_secs(2), pump).await;
-    }
-    book.finish();
-    let exit = exit?;
-    let exit_code = super::exit_code(exit);
-    Some(Outcome {
-        exit_code,
-        reason: if exit_code == 0 { "Completed" } else { "Error" },
-        message: None,
-        started: at,
-        ran: clock.elapsed(),
-    })
-}
-
-fn image_of(pod: &Pod, name: &str) -> Option<String> {
-    let spec = pod.spec.as_ref()?;
-    let regular = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
-        .find(|c| c.name == name)
-        .and_then(|c| c.image.clone());
-    regular.or_else(|| {
-        spec.ephemeral_containers
-            .as_ref()?
-            .iter()
-            .find(|c| c.name == name)?
-            .image
-            .clone()
-    })
-}
-
-/// Copy a process's output into its log book, line by line, stamped as it arrives.
-async fn pump(stream: impl AsyncRead + Unpin, book: Arc<Logbook>) {
-    let mut reader = BufReader::new(stream);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => book.push(SystemTime::now(), Bytes::copy_from_slice(&line)),
-        }
     }
 }
