@@ -23,12 +23,7 @@ pub async fn handle(
     namespace: &str,
     name: &str,
 ) -> ApiResponse {
-    let Some(pod) = shared
-        .store
-        .lock()
-        .ok()
-        .and_then(|s| s.get(namespace, name))
-    else {
+    let Some(pod) = shared.pod(namespace, name) else {
         return not_found("pods", name);
     };
     let method = req.method().clone();

@@ -110,12 +110,7 @@ fn check(
     name: &str,
 ) -> Result<(ExecRequest, Arc<Instance>), Box<ApiResponse>> {
     let flag = |k: &str| matches!(param(params, k), Some("true" | "1"));
-    let Some(pod) = shared
-        .store
-        .lock()
-        .ok()
-        .and_then(|s| s.get(namespace, name))
-    else {
+    let Some(pod) = shared.pod(namespace, name) else {
         return Err(Box::new(not_found("pods", name)));
     };
     if pod

@@ -36,7 +36,10 @@ pub fn query(params: &[(String, String)], now: SystemTime) -> LogQuery {
     };
     let since_seconds = get("sinceSeconds")
         .and_then(|v| v.parse::<u64>().ok())
-        .map(|s| now - Duration::from_secs(s));
+        .map(|s| {
+            now.checked_sub(Duration::from_secs(s))
+                .unwrap_or(UNIX_EPOCH)
+        });
     let since_time = get("sinceTime")
         .and_then(|v| v.parse::<Timestamp>().ok())
         .map(|t| {
@@ -240,6 +243,19 @@ mod tests {
         assert_eq!(
             message("ImagePullBackOff"),
             "container \"app\" in pod \"web\" is waiting to start: trying and failing to pull image"
+        );
+    }
+
+    #[test]
+    fn since_values_of_any_size_are_safe() {
+        let now = SystemTime::now();
+        let huge = [("sinceSeconds".to_string(), u64::MAX.to_string())];
+        assert_eq!(query(&huge, now).since, Some(UNIX_EPOCH));
+        let time = [("sinceTime".to_string(), "2026-11-21T12:40:00Z".to_string())];
+        let since = query(&time, now).since.unwrap();
+        assert_eq!(
+            since.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            1_795_264_800
         );
     }
 }

@@ -50,6 +50,13 @@ pub struct Shared {
     pub stop: watch::Receiver<bool>,
 }
 
+impl Shared {
+    /// The pod as stored now.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<Arc<Pod>> {
+        self.store.lock().ok()?.get(namespace, name)
+    }
+}
+
 /// The wall clock as a Kubernetes timestamp (k8s-openapi's jiff is built without `std`).
 pub fn now() -> k8s_openapi::jiff::Timestamp {
     let since = std::time::SystemTime::now()
@@ -186,7 +193,7 @@ impl DemoCluster {
 
     /// A pod as the API serves it now.
     pub fn pod_json(&self, namespace: &str, name: &str) -> Option<Value> {
-        let pod = self.shared.store.lock().ok()?.get(namespace, name)?;
+        let pod = self.shared.pod(namespace, name)?;
         Some(pod_json(&pod))
     }
 

@@ -388,7 +388,7 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
     if let Err(invalid) = super::logs::validate_options(params) {
         return invalid.into_response();
     }
-    let Some(pod) = shared.store.lock().ok().and_then(|s| s.get(ns, name)) else {
+    let Some(pod) = shared.pod(ns, name) else {
         return not_found("pods", name);
     };
     if pod

@@ -72,11 +72,7 @@ pub(super) struct Outcome {
 
 impl PodRun {
     pub(super) fn pod(&self) -> Option<Arc<Pod>> {
-        self.shared
-            .store
-            .lock()
-            .ok()?
-            .get(&self.namespace, &self.name)
+        self.shared.pod(&self.namespace, &self.name)
     }
 
     /// Change the pod and recompute its phase and conditions.
@@ -119,12 +115,7 @@ pub async fn run_pod(
     name: String,
     stop: watch::Receiver<bool>,
 ) {
-    let Some(pod) = shared
-        .store
-        .lock()
-        .ok()
-        .and_then(|s| s.get(&namespace, &name))
-    else {
+    let Some(pod) = shared.pod(&namespace, &name) else {
         return;
     };
     let runtime = &shared.runtime;
@@ -247,12 +238,7 @@ pub async fn run_ephemeral(
     container: String,
     stop: watch::Receiver<bool>,
 ) {
-    let Some(pod) = shared
-        .store
-        .lock()
-        .ok()
-        .and_then(|s| s.get(&namespace, &name))
-    else {
+    let Some(pod) = shared.pod(&namespace, &name) else {
         return;
     };
     let runtime = &shared.runtime;
