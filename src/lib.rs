@@ -6,3 +6,4 @@ pub mod demo;
 pub mod describe;
 pub mod load;
 pub mod model;
+pub mod theme;
