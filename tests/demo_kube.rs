@@ -14,7 +14,11 @@ use podscope::demo::{DemoCluster, DemoOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn start() -> (DemoCluster, Client) {
-    let cluster = DemoCluster::start(DemoOptions::default()).await.unwrap();
+    start_with(DemoOptions::default()).await
+}
+
+async fn start_with(options: DemoOptions) -> (DemoCluster, Client) {
+    let cluster = DemoCluster::start(options).await.unwrap();
     let kubeconfig = Kubeconfig::read_from(&cluster.kubeconfig).unwrap();
     let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
         .await
@@ -201,22 +205,16 @@ async fn exec_reads_the_shared_volume_and_reports_exit_codes() {
 
 #[tokio::test]
 async fn without_namespaces_the_demo_still_runs_and_says_why() {
-    let cluster = DemoCluster::start(DemoOptions {
+    let (cluster, client) = start_with(DemoOptions {
         no_namespaces: true,
         ..Default::default()
     })
-    .await
-    .unwrap();
+    .await;
     let notice = cluster.isolation_notice().expect("a notice for the user");
     assert!(
         notice.contains("mount namespaces are not available"),
         "{notice}"
     );
-    let kubeconfig = Kubeconfig::read_from(&cluster.kubeconfig).unwrap();
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    let client = Client::try_from(config).unwrap();
     let pods: Api<Pod> = Api::default_namespaced(client.clone());
     wait_for(&pods, "counter", all_running).await;
     let events: Api<k8s_openapi::api::core::v1::Event> = Api::default_namespaced(client);

@@ -64,11 +64,6 @@ pub fn running(pod: &mut Pod, name: &str, container_id: &str, at: Timestamp) {
         ..Default::default()
     });
     s.container_id = Some(container_id.to_string());
-    s.image_id = format!(
-        "docker.io/library/{}@sha256:{}",
-        s.image,
-        &container_id[container_id.len().saturating_sub(64)..]
-    );
     s.ready = ready;
     s.started = Some(true);
 }
