@@ -10,6 +10,17 @@
 //! [[roles]]
 //! name = "*-relay"                  # glob over the container name
 //! role = "ambassador"
+//!
+//! theme = "light"                   # a built-in theme or a path to a theme file
+//! ```
+//!
+//! or, to pick a theme and change some of its colours:
+//!
+//! ```toml
+//! [theme]
+//! name = "catppuccin-mocha"
+//! [theme.roles]
+//! sidecar = "#a6e3a1"
 //! ```
 
 use std::fmt;
@@ -19,9 +30,18 @@ use serde::Deserialize;
 
 use crate::model::{ContainerRole, RoleRule};
 
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Config {
     pub role_rules: Vec<RoleRule>,
+    pub theme: ThemeChoice,
+}
+
+/// The config file's theme: a name or path, and slot overrides (a table shaped like a theme
+/// file, any subset of its slots).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ThemeChoice {
+    pub name: Option<String>,
+    pub overrides: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,9 +49,8 @@ pub struct Config {
 struct RawConfig {
     #[serde(default)]
     roles: Vec<RawRule>,
-    /// Read by the TUI (theme name or path); accepted here so one file serves both.
+    /// A theme name or path, or a table with `name` and slot overrides.
     #[serde(default)]
-    #[allow(dead_code)]
     theme: Option<toml::Value>,
 }
 
@@ -122,7 +141,34 @@ pub fn parse(text: &str) -> Result<Config, String> {
             role,
         });
     }
-    Ok(Config { role_rules })
+    let theme = match raw.theme {
+        None => ThemeChoice::default(),
+        Some(toml::Value::String(name)) => ThemeChoice {
+            name: Some(name),
+            overrides: None,
+        },
+        Some(toml::Value::Table(mut table)) => {
+            let name = match table.remove("name") {
+                None => None,
+                Some(toml::Value::String(n)) => Some(n),
+                Some(other) => {
+                    return Err(format!(
+                        "theme.name: expected a theme name or path, found a {}", other.type_str()
+                    ));
+                }
+            };
+            ThemeChoice {
+                name,
+                overrides: Some(table),
+            }
+        }
+        Some(other) => {
+            return Err(format!(
+                "theme: expected a theme name, a path or a [theme] table, found a {}", other.type_str()
+            ));
+        }
+    };
+    Ok(Config { role_rules, theme })
 }
 
 #[cfg(test)]
@@ -144,5 +190,18 @@ mod tests {
                 .contains("give an image or a name")
         );
         assert!(parse("[[roles]\n").unwrap_err().starts_with("line 1: "));
+    }
+
+    #[test]
+    fn theme_by_name_or_table_with_overrides() {
+        assert_eq!(
+            parse("theme = \"light\"\n").unwrap().theme.name.as_deref(),
+            Some("light")
+        );
+        let c = parse("[theme]\nname = \"dark\"\n[theme.roles]\nmain = \"#ffffff\"\n").unwrap();
+        assert_eq!(c.theme.name.as_deref(), Some("dark"));
+        let overrides = c.theme.overrides.unwrap();
+        assert_eq!(overrides["roles"]["main"].as_str(), Some("#ffffff"));
+        assert!(parse("theme = 3\n").unwrap_err().contains("theme: expected"));
     }
 }

@@ -6,4 +6,5 @@ pub mod demo;
 pub mod describe;
 pub mod load;
 pub mod model;
+pub mod state;
 pub mod theme;

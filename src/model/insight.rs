@@ -3,6 +3,7 @@
 use super::default_container::{DefaultContainer, default_container};
 use super::lint::{Lint, lint};
 use super::pod::{Container, Pod};
+use super::printing::{PodSummary, summarize};
 use super::role::{RoleAssessment, RoleRule, infer_roles};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +13,8 @@ pub struct PodInsight {
     pub roles: Vec<RoleAssessment>,
     pub default_container: Option<DefaultContainer>,
     pub lints: Vec<Lint>,
+    /// kubectl's READY, STATUS and RESTARTS columns.
+    pub summary: PodSummary,
 }
 
 impl PodInsight {
@@ -19,11 +22,13 @@ impl PodInsight {
         let roles = infer_roles(&pod, rules);
         let default_container = default_container(&pod);
         let lints = lint(&pod);
+        let summary = summarize(&pod);
         PodInsight {
             pod,
             roles,
             default_container,
             lints,
+            summary,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod glob;
 pub mod insight;
 pub mod lint;
 pub mod manifest;
+pub mod network;
 pub mod pod;
 pub mod printing;
 pub mod role;
@@ -13,5 +14,6 @@ pub mod volume;
 
 pub use default_container::{DefaultContainer, default_container};
 pub use insight::PodInsight;
-pub use pod::{Container, Pod, Section};
+pub use network::{LocalhostLink, localhost_links};
+pub use pod::{Container, ContainerStateKind, Pod, Section};
 pub use role::{Confidence, ContainerRole, RoleAssessment, RoleRule};

@@ -165,6 +165,46 @@ impl Container {
     pub fn is_long_running(&self) -> bool {
         self.section == Section::Regular || self.native_sidecar
     }
+
+    /// What the container is doing now, in the few kinds a screen colours differently.
+    pub fn state_kind(&self) -> ContainerStateKind {
+        let Some(status) = &self.status else {
+            return ContainerStateKind::Unknown;
+        };
+        match &status.state {
+            ContainerState::Running { .. } if status.ready || self.section == Section::Ephemeral => {
+                ContainerStateKind::Running
+            }
+            ContainerState::Running { .. } => ContainerStateKind::Starting,
+            ContainerState::Waiting { reason, .. } => match reason.as_deref() {
+                Some("CrashLoopBackOff") => ContainerStateKind::CrashLoop,
+                Some(r) if r.contains("Err") || r.contains("BackOff") || r.starts_with("Invalid") => {
+                    ContainerStateKind::Failed
+                }
+                _ => ContainerStateKind::Waiting,
+            },
+            ContainerState::Terminated { exit_code: 0, .. } => ContainerStateKind::Completed,
+            ContainerState::Terminated { .. } => ContainerStateKind::Failed,
+            ContainerState::Unknown => ContainerStateKind::Unknown,
+        }
+    }
+}
+
+/// A container's state reduced to what a glance needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerStateKind {
+    /// Running and ready (or an ephemeral container, which has no readiness).
+    Running,
+    /// Running but not ready yet.
+    Starting,
+    Waiting,
+    /// Exited 0.
+    Completed,
+    /// Exited non-zero, or cannot start (image pull errors, bad config).
+    Failed,
+    CrashLoop,
+    /// No status reported (not scheduled, or a manifest file).
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
