@@ -153,7 +153,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
                 Some(toml::Value::String(n)) => Some(n),
                 Some(other) => {
                     return Err(format!(
-                        "theme.name: expected a theme name or path, found a {}", other.type_str()
+                        "theme.name: expected a theme name or path, found a {}",
+                        other.type_str()
                     ));
                 }
             };
@@ -164,7 +165,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
         }
         Some(other) => {
             return Err(format!(
-                "theme: expected a theme name, a path or a [theme] table, found a {}", other.type_str()
+                "theme: expected a theme name, a path or a [theme] table, found a {}",
+                other.type_str()
             ));
         }
     };
@@ -202,6 +204,10 @@ mod tests {
         assert_eq!(c.theme.name.as_deref(), Some("dark"));
         let overrides = c.theme.overrides.unwrap();
         assert_eq!(overrides["roles"]["main"].as_str(), Some("#ffffff"));
-        assert!(parse("theme = 3\n").unwrap_err().contains("theme: expected"));
+        assert!(
+            parse("theme = 3\n")
+                .unwrap_err()
+                .contains("theme: expected")
+        );
     }
 }

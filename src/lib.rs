@@ -1,6 +1,7 @@
 //! podscope: a terminal UI for exploring multi-container Kubernetes pods.
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod describe;
@@ -8,3 +9,4 @@ pub mod load;
 pub mod model;
 pub mod state;
 pub mod theme;
+pub mod tui;

@@ -172,13 +172,17 @@ impl Container {
             return ContainerStateKind::Unknown;
         };
         match &status.state {
-            ContainerState::Running { .. } if status.ready || self.section == Section::Ephemeral => {
+            ContainerState::Running { .. }
+                if status.ready || self.section == Section::Ephemeral =>
+            {
                 ContainerStateKind::Running
             }
             ContainerState::Running { .. } => ContainerStateKind::Starting,
             ContainerState::Waiting { reason, .. } => match reason.as_deref() {
                 Some("CrashLoopBackOff") => ContainerStateKind::CrashLoop,
-                Some(r) if r.contains("Err") || r.contains("BackOff") || r.starts_with("Invalid") => {
+                Some(r)
+                    if r.contains("Err") || r.contains("BackOff") || r.starts_with("Invalid") =>
+                {
                     ContainerStateKind::Failed
                 }
                 _ => ContainerStateKind::Waiting,

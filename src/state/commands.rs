@@ -40,7 +40,11 @@ impl KubectlTarget {
 
     /// `kubectl describe pod POD -n NS`.
     pub fn describe(&self, pod: &Pod) -> String {
-        format!("kubectl describe pod {}{}", quote(&pod.name), self.suffix(pod))
+        format!(
+            "kubectl describe pod {}{}",
+            quote(&pod.name),
+            self.suffix(pod)
+        )
     }
 }
 

@@ -15,7 +15,7 @@ use k8s_openapi::jiff::Timestamp;
 pub use commands::KubectlTarget;
 pub use keymap::{Action, Key, SortKey};
 pub use pod_view::{Group, PodView, display_order};
-pub use pods::{PodSet, PodTable, Scope};
+pub use pods::{PodSet, PodTable, Scope, pod_set};
 pub use prompt::{Prompt, PromptKind};
 pub use update::update;
 

@@ -238,3 +238,17 @@ fn compare(a: &PodInsight, b: &PodInsight, key: SortKey) -> Ordering {
         SortKey::Status => a.summary.status.cmp(&b.summary.status),
     }
 }
+
+/// A pod set from analysed pods in any order (manifests, tests): sorted by namespace and
+/// name; of two pods with the same namespace and name the later one wins, as in a cluster.
+pub fn pod_set(pods: impl IntoIterator<Item = PodInsight>) -> PodSet {
+    let mut all: Vec<Arc<PodInsight>> = pods.into_iter().map(Arc::new).collect();
+    all.sort_by(|a, b| {
+        (a.pod.namespace.as_str(), a.pod.name.as_str())
+            .cmp(&(b.pod.namespace.as_str(), b.pod.name.as_str()))
+    });
+    all.reverse();
+    all.dedup_by(|a, b| a.pod.namespace == b.pod.namespace && a.pod.name == b.pod.name);
+    all.reverse();
+    Arc::new(all)
+}

@@ -114,15 +114,30 @@ mod tests {
             Ok(Command::Namespace(Some("kube-system".into())))
         );
         assert_eq!(parse_command("ns all"), Ok(Command::Namespace(None)));
-        assert_eq!(parse_command("ctx prod"), Ok(Command::Context("prod".into())));
+        assert_eq!(
+            parse_command("ctx prod"),
+            Ok(Command::Context("prod".into()))
+        );
         assert_eq!(parse_command("q"), Ok(Command::Quit));
-        assert!(parse_command("frobnicate").unwrap_err().contains("unknown command"));
-        assert!(parse_command("ns").unwrap_err().contains("needs a namespace"));
+        assert!(
+            parse_command("frobnicate")
+                .unwrap_err()
+                .contains("unknown command")
+        );
+        assert!(
+            parse_command("ns")
+                .unwrap_err()
+                .contains("needs a namespace")
+        );
     }
 
     #[test]
     fn completion() {
-        let ns = vec!["default".to_string(), "demo".to_string(), "kube-system".to_string()];
+        let ns = vec![
+            "default".to_string(),
+            "demo".to_string(),
+            "kube-system".to_string(),
+        ];
         let ctx = vec!["prod".to_string(), "staging".to_string()];
         assert_eq!(complete("n", &ns, &ctx), "ns ");
         assert_eq!(complete("ns k", &ns, &ctx), "ns kube-system");

@@ -4,8 +4,8 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::prompt::{self, Command};
 use super::{
-    Action, App, Connection, Effect, Flash, Key, Level, Msg, Outcome, PodView, Prompt,
-    PromptKind, Scope, Screen, Source, VolumesView, keymap, pod_view,
+    Action, App, Connection, Effect, Flash, Key, Level, Msg, Outcome, PodView, Prompt, PromptKind,
+    Scope, Screen, Source, VolumesView, keymap, pod_view,
 };
 use crate::model::printing::age;
 

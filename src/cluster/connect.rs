@@ -1,0 +1,181 @@
+//! Connecting to a cluster: find the kubeconfig the way kubectl does (`--kubeconfig`, then
+//! `KUBECONFIG`, then `~/.kube/config`, then the in-cluster service account), pick the
+//! context, and build a client. Building a client contacts nothing; the watch does.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+}
+
+/// A client and what the screen says about it.
+#[derive(Clone)]
+pub struct Connection {
+    pub client: Client,
+    /// The context in use (`None` in a pod, with the service account).
+    pub context: Option<String>,
+    pub server: String,
+    /// The context's namespace (or `default`).
+    pub namespace: String,
+    /// Every context in the kubeconfig, for `:ctx`.
+    pub contexts: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum ConnectError {
+    /// No kubeconfig anywhere and not in a pod.
+    NoKubeconfig {
+        tried: Vec<PathBuf>,
+    },
+    /// The kubeconfig could not be read or does not hold what is needed.
+    Kubeconfig {
+        path: String,
+        message: String,
+    },
+    UnknownContext {
+        name: String,
+        known: Vec<String>,
+    },
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::NoKubeconfig { tried } => {
+                let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+                write!(
+                    f,
+                    "no kubeconfig found (tried {}) and not running in a pod; point --kubeconfig at one, or try the built-in demo cluster: podscope demo",
+                    tried.join(", ")
+                )
+            }
+            ConnectError::Kubeconfig { path, message } => {
+                write!(f, "cannot use the kubeconfig {path}: {message}")
+            }
+            ConnectError::UnknownContext { name, known } => write!(
+                f,
+                "no context {name:?} in the kubeconfig (contexts: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+/// The kubeconfig files kubectl would read, in order, and whether `KUBECONFIG` named them.
+fn kubeconfig_paths(target: &Target) -> Vec<PathBuf> {
+    if let Some(p) = &target.kubeconfig {
+        return vec![p.clone()];
+    }
+    if let Some(value) = std::env::var_os("KUBECONFIG") {
+        let paths: Vec<PathBuf> = std::env::split_paths(&value)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        if !paths.is_empty() {
+            return paths;
+        }
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => vec![Path::new(&home).join(".kube").join("config")],
+        None => Vec::new(),
+    }
+}
+
+fn in_a_pod() -> bool {
+    std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
+        && Path::new("/var/run/secrets/kubernetes.io/serviceaccount/token").exists()
+}
+
+/// Build a client for `target`.
+pub async fn connect(target: &Target) -> Result<Connection, ConnectError> {
+    let paths = kubeconfig_paths(target);
+    let existing: Vec<&PathBuf> = paths.iter().filter(|p| p.exists()).collect();
+    if existing.is_empty() {
+        if target.kubeconfig.is_none() && target.context.is_none() && in_a_pod() {
+            return in_cluster();
+        }
+        return Err(ConnectError::NoKubeconfig { tried: paths });
+    }
+    let shown = existing
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    let fail = |message: String| ConnectError::Kubeconfig {
+        path: shown.clone(),
+        message,
+    };
+    let mut merged = Kubeconfig::default();
+    for path in &existing {
+        let one = Kubeconfig::read_from(path).map_err(|e| fail(e.to_string()))?;
+        merged = merged.merge(one).map_err(|e| fail(e.to_string()))?;
+    }
+    let contexts: Vec<String> = merged.contexts.iter().map(|c| c.name.clone()).collect();
+    let context = target
+        .context
+        .clone()
+        .or_else(|| merged.current_context.clone())
+        .filter(|c| !c.is_empty());
+    match &context {
+        Some(name) if !contexts.contains(name) => {
+            return Err(ConnectError::UnknownContext {
+                name: name.clone(),
+                known: contexts,
+            });
+        }
+        None => {
+            return Err(fail(
+                "it sets no current-context; choose one with --context".to_string(),
+            ));
+        }
+        Some(_) => {}
+    }
+    let options = KubeConfigOptions {
+        context: context.clone(),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(merged, &options)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    finish(config, context, contexts).map_err(fail)
+}
+
+fn in_cluster() -> Result<Connection, ConnectError> {
+    let config = Config::incluster().map_err(|e| ConnectError::Kubeconfig {
+        path: "the pod's service account".to_string(),
+        message: e.to_string(),
+    })?;
+    finish(config, None, Vec::new()).map_err(|message| ConnectError::Kubeconfig {
+        path: "the pod's service account".to_string(),
+        message,
+    })
+}
+
+fn finish(
+    config: Config,
+    context: Option<String>,
+    contexts: Vec<String>,
+) -> Result<Connection, String> {
+    let server = config.cluster_url.to_string();
+    let namespace = config.default_namespace.clone();
+    let client = Client::try_from(config).map_err(|e| e.to_string())?;
+    Ok(Connection {
+        client,
+        context,
+        server: server.trim_end_matches('/').to_string(),
+        namespace,
+        contexts,
+    })
+}

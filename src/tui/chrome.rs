@@ -1,0 +1,174 @@
+//! The header line (where the pods come from, the connection, the order and filter) and the
+//! footer line (the prompt, a message, or the keys that matter on this screen).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::style;
+use crate::model::ContainerStateKind;
+use crate::state::{App, Connection, Level, PromptKind, Scope, Screen, Source, prompt};
+use crate::theme::Theme;
+
+pub struct Header<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (app, theme) = (self.app, self.theme);
+        let sep = Span::styled(" │ ", style::muted(theme));
+        let mut spans = vec![Span::styled(" podscope", style::title(theme))];
+        match &app.source {
+            Source::Cluster { context, .. } => {
+                spans.push(sep.clone());
+                spans.push(Span::styled("ctx ", style::muted(theme)));
+                spans.push(Span::styled(
+                    context.as_deref().unwrap_or("in-cluster"),
+                    style::text(theme),
+                ));
+            }
+            Source::Files { paths } => {
+                spans.push(sep.clone());
+                spans.push(Span::styled("files ", style::muted(theme)));
+                spans.push(Span::styled(paths.join(" "), style::text(theme)));
+            }
+        }
+        spans.push(sep.clone());
+        spans.push(Span::styled("ns ", style::muted(theme)));
+        spans.push(Span::styled(
+            match &app.table.scope {
+                Scope::All => "all",
+                Scope::Namespace(ns) => ns.as_str(),
+            },
+            style::text(theme),
+        ));
+        spans.push(sep.clone());
+        spans.extend(connection(app, theme));
+        if !app.table.filter_text().is_empty() {
+            spans.push(sep.clone());
+            spans.push(Span::styled("/", style::muted(theme)));
+            spans.push(Span::styled(app.table.filter_text(), style::matched(theme)));
+        }
+        if matches!(app.screen, Screen::List) {
+            spans.push(sep);
+            let arrow = if app.table.descending { "↓" } else { "↑" };
+            spans.push(Span::styled(
+                format!("{}{arrow}", app.table.sort.label()),
+                style::muted(theme),
+            ));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}
+
+fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
+    let total = app.table.pods().len();
+    let shown = app.table.len();
+    let count = if shown == total {
+        format!("{total} pods")
+    } else {
+        format!("{shown} of {total} pods")
+    };
+    match &app.connection {
+        Connection::Connecting => {
+            let server = match &app.source {
+                Source::Cluster { server, .. } => server.as_str(),
+                Source::Files { .. } => "",
+            };
+            vec![Span::styled(
+                format!("◌ connecting to {server}"),
+                style::warning(theme),
+            )]
+        }
+        Connection::Synced => vec![
+            Span::styled(
+                "● ",
+                Style::new().fg(style::state_color(theme, ContainerStateKind::Running)),
+            ),
+            Span::styled(format!("synced {count}"), style::text(theme)),
+        ],
+        Connection::Reconnecting { reason, attempt } => vec![Span::styled(
+            format!("⚠ reconnecting (try {attempt}): {reason}"),
+            style::error(theme),
+        )],
+        Connection::Files => vec![Span::styled(count, style::text(theme))],
+    }
+}
+
+pub struct Footer<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Footer<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (app, theme) = (self.app, self.theme);
+        if let Some(p) = &app.prompt {
+            let sigil = match p.kind {
+                PromptKind::Filter => "/",
+                PromptKind::Command => ":",
+            };
+            let mut spans = vec![
+                Span::styled(sigil, style::title(theme)),
+                Span::styled(p.text.as_str(), style::text(theme)),
+                Span::styled("█", style::muted(theme)),
+            ];
+            if p.kind == PromptKind::Command {
+                let contexts = match &app.source {
+                    Source::Cluster { contexts, .. } => contexts.clone(),
+                    Source::Files { .. } => Vec::new(),
+                };
+                let found = prompt::candidates(&p.text, &app.table.namespaces(), &contexts);
+                if !found.is_empty() && !p.text.is_empty() {
+                    spans.push(Span::styled(
+                        format!("   {}", found.join("  ")),
+                        style::muted(theme),
+                    ));
+                }
+            }
+            Line::from(spans).render(area, buf);
+            return;
+        }
+        if let Some(flash) = &app.flash {
+            let s = match flash.level {
+                Level::Info => style::text(theme),
+                Level::Warning => style::warning(theme),
+                Level::Error => style::error(theme),
+            };
+            Line::from(Span::styled(format!(" {}", flash.text), s)).render(area, buf);
+            return;
+        }
+        let hints: &[(&str, &str)] = match app.screen {
+            Screen::List => &[
+                ("enter", "open"),
+                ("/", "filter"),
+                ("v", "volumes"),
+                (":ns", "namespace"),
+                ("N/A/R/S", "sort"),
+                ("c", "copy"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            Screen::Pod(_) => &[
+                ("j/k", "container"),
+                ("J/K", "scroll"),
+                ("v", "volumes"),
+                ("c", "copy exec"),
+                ("C", "copy logs"),
+                ("esc", "back"),
+                ("?", "help"),
+            ],
+            Screen::Volumes(_) => &[("j/k", "scroll"), ("esc", "back"), ("?", "help")],
+        };
+        let mut spans = Vec::new();
+        for (key, what) in hints {
+            spans.push(Span::styled(format!(" {key}"), style::title(theme)));
+            spans.push(Span::styled(format!(" {what} "), style::muted(theme)));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}

@@ -1,0 +1,82 @@
+//! The help overlay: every key from the keymap table, and the glyph legend.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use super::style;
+use crate::model::{ContainerRole, ContainerStateKind};
+use crate::state::keymap::BINDINGS;
+use crate::theme::Theme;
+
+pub struct Help<'a> {
+    pub theme: &'a Theme,
+}
+
+impl Widget for Help<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let mut lines: Vec<Line> = BINDINGS
+            .iter()
+            .filter(|b| !b.shown.is_empty())
+            .map(|b| {
+                Line::from(vec![
+                    Span::styled(format!(" {:<9}", b.shown), style::title(theme)),
+                    Span::styled(b.help, style::text(theme)),
+                ])
+            })
+            .collect();
+        lines.push(Line::default());
+        let roles = [
+            (ContainerRole::Main, false, "main"),
+            (ContainerRole::Sidecar, false, "sidecar"),
+            (ContainerRole::Adapter, false, "adapter"),
+            (ContainerRole::Ambassador, false, "ambassador"),
+            (ContainerRole::Init, false, "init"),
+            (ContainerRole::Sidecar, true, "native sidecar"),
+            (ContainerRole::Ephemeral, false, "ephemeral"),
+        ];
+        let mut legend = vec![Span::styled(" ", style::text(theme))];
+        for (role, native, name) in roles {
+            legend.push(Span::styled(
+                style::role_glyph(role, native),
+                style::role(theme, role, native),
+            ));
+            legend.push(Span::styled(format!(" {name}  "), style::text(theme)));
+        }
+        lines.push(Line::from(legend));
+        let states = [
+            (ContainerStateKind::Running, "running"),
+            (ContainerStateKind::Waiting, "waiting"),
+            (ContainerStateKind::Completed, "completed"),
+            (ContainerStateKind::Failed, "failed"),
+            (ContainerStateKind::CrashLoop, "crash loop"),
+        ];
+        let mut colours = vec![Span::styled(" glyph colour: ", style::muted(theme))];
+        for (kind, name) in states {
+            colours.push(Span::styled(
+                format!("{name}  "),
+                Style::new().fg(style::state_color(theme, kind)),
+            ));
+        }
+        lines.push(Line::from(colours));
+        let width = area.width.min(76);
+        let height = (lines.len() as u16 + 2).min(area.height);
+        let popup = Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + (area.height - height) / 2,
+            width,
+            height,
+        };
+        Clear.render(popup, buf);
+        Paragraph::new(lines)
+            .block(
+                Block::bordered()
+                    .border_style(style::border(theme, true))
+                    .title(Span::styled(" Keys (any key closes) ", style::title(theme))),
+            )
+            .render(popup, buf);
+    }
+}

@@ -1,0 +1,12 @@
+//! The terminal UI: lifecycle, the event loop, the keymap's terminal side, and one component
+//! per file. Components borrow the state and ask the theme for every colour.
+
+mod chrome;
+mod help;
+mod pattern_note;
+mod pod_detail;
+mod pod_list;
+mod pod_view;
+pub mod render;
+mod style;
+mod volumes;

@@ -1,0 +1,166 @@
+//! The pod list: kubectl's columns plus CONTAINERS, one role glyph per container coloured by
+//! its state. Only the rows on screen are built.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+
+use super::style;
+use crate::model::PodInsight;
+use crate::model::printing::age;
+use crate::state::fuzzy::Filter;
+use crate::state::{App, Connection, Scope};
+use crate::theme::Theme;
+
+pub struct PodList<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+impl Widget for PodList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (app, theme) = (self.app, self.theme);
+        let table = &app.table;
+        let height = area.height.saturating_sub(1) as usize;
+        if table.is_empty() {
+            empty(app, theme).render(area, buf);
+            return;
+        }
+        let show_ns = table.scope == Scope::All && has_many_namespaces(app);
+        let visible: Vec<(usize, &PodInsight)> = table.visible(height).collect();
+        let name_width = visible
+            .iter()
+            .map(|(_, p)| p.pod.name.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 48) as u16;
+        let ns_width = visible
+            .iter()
+            .map(|(_, p)| p.pod.namespace.chars().count())
+            .max()
+            .unwrap_or(9)
+            .clamp(9, 24) as u16;
+        let restarts_width = visible
+            .iter()
+            .map(|(_, p)| p.summary.restarts_cell(app.now).chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(8) as u16;
+        let status_width = visible
+            .iter()
+            .map(|(_, p)| p.summary.status.chars().count())
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 26) as u16;
+        let mut widths = Vec::new();
+        let mut titles = Vec::new();
+        if show_ns {
+            widths.push(Constraint::Length(ns_width));
+            titles.push("NAMESPACE");
+        }
+        widths.extend([
+            Constraint::Length(name_width),
+            Constraint::Length(5),
+            Constraint::Length(status_width),
+            Constraint::Length(restarts_width),
+            Constraint::Length(5),
+            Constraint::Min(10),
+        ]);
+        titles.extend(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "CONTAINERS"]);
+        let header = Row::new(titles).style(style::title(theme));
+        let filter = table.filter();
+        let rows = visible.iter().map(|&(row, p)| {
+            let mut cells = Vec::with_capacity(7);
+            if show_ns {
+                cells.push(Cell::from(p.pod.namespace.as_str()));
+            }
+            cells.push(Cell::from(highlighted(&p.pod.name, filter, theme)));
+            cells.push(Cell::from(p.summary.ready_cell()));
+            cells.push(Cell::from(Span::styled(
+                p.summary.status.as_str(),
+                Style::new().fg(style::pod_status_color(theme, &p.summary.status)),
+            )));
+            cells.push(Cell::from(p.summary.restarts_cell(app.now)));
+            cells.push(Cell::from(age(&p.pod, app.now)));
+            cells.push(Cell::from(glyphs(p, theme)));
+            let row_style = if row == table.selected() {
+                style::selection(theme)
+            } else {
+                style::text(theme)
+            };
+            Row::new(cells).style(row_style)
+        });
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(2)
+            .render(area, buf);
+    }
+}
+
+/// One glyph per container in spec order (init, regular, ephemeral), coloured by state.
+pub fn glyphs<'a>(p: &'a PodInsight, theme: &Theme) -> Line<'a> {
+    let spans: Vec<Span> = p
+        .containers()
+        .map(|(c, r)| {
+            Span::styled(
+                style::role_glyph(r.role, r.native_sidecar),
+                Style::new().fg(style::state_color(theme, c.state_kind())),
+            )
+        })
+        .collect();
+    Line::from(spans)
+}
+
+/// The name with the characters the filter matched highlighted.
+fn highlighted<'a>(name: &'a str, filter: &Filter, theme: &Theme) -> Line<'a> {
+    if filter.is_empty() {
+        return Line::from(name);
+    }
+    let hits = filter.positions(name);
+    if hits.is_empty() {
+        return Line::from(name);
+    }
+    let spans: Vec<Span> = name
+        .char_indices()
+        .enumerate()
+        .map(|(i, (byte, ch))| {
+            let text = &name[byte..byte + ch.len_utf8()];
+            if hits.binary_search(&i).is_ok() {
+                Span::styled(text, style::matched(theme))
+            } else {
+                Span::raw(text)
+            }
+        })
+        .collect();
+    Line::from(spans)
+}
+
+fn has_many_namespaces(app: &App) -> bool {
+    let pods = app.table.pods();
+    pods.first()
+        .zip(pods.last())
+        .is_some_and(|(a, b)| a.pod.namespace != b.pod.namespace)
+}
+
+fn empty<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
+    let text = if !app.table.filter_text().is_empty() {
+        format!(
+            "No pod matches /{} (esc clears the filter).",
+            app.table.filter_text()
+        )
+    } else {
+        match (&app.connection, &app.table.scope) {
+            (Connection::Connecting, _) => "Waiting for the first list of pods…".to_string(),
+            (Connection::Reconnecting { .. }, _) => {
+                "No pods yet: the cluster cannot be reached (see the header); retrying.".to_string()
+            }
+            (_, Scope::Namespace(ns)) => {
+                format!("No pods in namespace {ns} (:ns all shows every namespace).")
+            }
+            (_, Scope::All) => "No pods.".to_string(),
+        }
+    };
+    Paragraph::new(Line::from(Span::styled(text, style::muted(theme))))
+}

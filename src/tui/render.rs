@@ -1,0 +1,31 @@
+//! Draw the whole screen from the state: header, the current screen, footer, help on top.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::chrome::{Footer, Header};
+use super::help::Help;
+use super::pod_list::PodList;
+use super::pod_view::PodView;
+use super::volumes::VolumesView;
+use crate::state::{App, Screen};
+use crate::theme::Theme;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    frame.render_widget(Header { app, theme }, header);
+    match &app.screen {
+        Screen::List => frame.render_widget(PodList { app, theme }, body),
+        Screen::Pod(view) => frame.render_widget(PodView { app, view, theme }, body),
+        Screen::Volumes(view) => frame.render_widget(VolumesView { app, view, theme }, body),
+    }
+    frame.render_widget(Footer { app, theme }, footer);
+    if app.help {
+        frame.render_widget(Help { theme }, frame.area());
+    }
+}

@@ -1,0 +1,77 @@
+//! Rendering the real views into a test terminal, from the demo pods captured in
+//! `tests/fixtures/demo-pods.json` (`kubectl get pods -A -o json` against `podscope demo`),
+//! with the clock fixed five minutes after the newest pod was created.
+
+use std::path::PathBuf;
+
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use podscope::load::load_paths;
+use podscope::model::PodInsight;
+use podscope::state::{App, Key, Msg, Scope, Source, pod_set, update};
+use podscope::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+pub fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo-pods.json")
+}
+
+/// An app over the captured demo pods, sized `width` x `height`.
+pub fn demo_app(width: u16, height: u16) -> App {
+    let loaded = load_paths(&[fixture()], &mut std::io::empty()).unwrap();
+    let pods: Vec<PodInsight> = loaded
+        .manifests
+        .pods
+        .into_iter()
+        .map(|p| PodInsight::new(p, &[]))
+        .collect();
+    let newest = pods.iter().filter_map(|p| p.pod.created).max().unwrap();
+    let now: Timestamp = newest + SignedDuration::from_secs(300);
+    let source = Source::Files {
+        paths: vec!["demo-pods.json".into()],
+    };
+    let mut app = App::new(source, Scope::All, now);
+    update(&mut app, Msg::Resize(width, height));
+    update(&mut app, Msg::Pods(pod_set(pods)));
+    app
+}
+
+pub fn press(app: &mut App, keys: &str) {
+    for ch in keys.chars() {
+        let key = match ch {
+            '\n' => Key::Enter,
+            '\x1b' => Key::Esc,
+            c => Key::Char(c),
+        };
+        update(app, Msg::Key(key));
+    }
+}
+
+pub fn render(app: &App, theme: &Theme) -> Buffer {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| podscope::tui::render::draw(f, app, theme))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer's text, one line per row, trailing spaces trimmed.
+pub fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn screen(app: &App) -> String {
+    text(&render(app, &Theme::builtin("dark").unwrap()))
+}
