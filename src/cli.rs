@@ -9,11 +9,40 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "podscope",
     version,
     about = "Explore multi-container Kubernetes pods: what each container is for, which volumes they share",
-    arg_required_else_help = true
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// `podscope` with no subcommand: the TUI on a cluster, or over manifest files with -f.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use (default: its current-context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Only pods in this namespace (default: the context's namespace).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Pods in all namespaces.
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Theme: dark, light, high-contrast, catppuccin-mocha, or a path to a theme file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Never change anything in the cluster (no exec, no debug containers).
+    #[arg(long)]
+    pub readonly: bool,
+    /// Open the TUI over manifest files or directories (or - for stdin) instead of a cluster.
+    #[arg(short = 'f', long = "filename", value_name = "PATH",
+          conflicts_with_all = ["kubeconfig", "context"])]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -26,6 +55,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Theme for the TUI (see `podscope --help`).
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
     /// Only run the API server (for kubectl and kube-rs clients) until Ctrl-C or SIGTERM.
     #[arg(long)]
     pub serve: bool,

@@ -8,14 +8,9 @@ use clap::{CommandFactory, FromArgMatches};
 
 use podscope::cli::{Cli, Command, DemoArgs, DescribeArgs, OutputFormat, display_name};
 use podscope::describe::{json, table};
+use podscope::launch::{self, Failure};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
-
-/// An error for a person: what went wrong and what to do, with the exit code.
-struct Failure {
-    code: u8,
-    message: String,
-}
 
 fn main() -> ExitCode {
     let argv0 = std::env::args().next().unwrap_or_default();
@@ -31,9 +26,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    podscope::logging::init();
     let result = match cli.command {
-        Command::Describe(args) => describe(args),
-        Command::Demo(args) => demo(args),
+        Some(Command::Describe(args)) => describe(args),
+        Some(Command::Demo(args)) => demo(args),
+        None => launch::tui(cli.tui),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,12 +106,6 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
 }
 
 fn demo(args: DemoArgs) -> Result<(), Failure> {
-    if !args.serve {
-        return Err(Failure {
-            code: 1,
-            message: "the demo TUI is not available in this version; run the API server alone with `podscope demo --serve`".to_string(),
-        });
-    }
     let extra = if args.files.is_empty() {
         Default::default()
     } else {
@@ -126,6 +117,9 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
         loaded.notes.iter().for_each(|n| eprintln!("note: {n}"));
         loaded.manifests
     };
+    if !args.serve {
+        return launch::demo_tui(args, extra);
+    }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure {
         code: 1,
         message: format!("cannot start the async runtime: {e}"),

@@ -11,6 +11,6 @@ fn look() {
     println!("{}", screen(&app));
     press(&mut app, "j");
     println!("{}", screen(&app));
-    press(&mut app, "v");
+    press(&mut app, "v?");
     println!("{}", screen(&app));
 }

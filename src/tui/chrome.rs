@@ -68,10 +68,11 @@ impl Widget for Header<'_> {
 fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
     let total = app.table.pods().len();
     let shown = app.table.len();
+    let noun = if total == 1 { "pod" } else { "pods" };
     let count = if shown == total {
-        format!("{total} pods")
+        format!("{total} {noun}")
     } else {
-        format!("{shown} of {total} pods")
+        format!("{shown} of {total} {noun}")
     };
     match &app.connection {
         Connection::Connecting => {

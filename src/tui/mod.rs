@@ -2,11 +2,15 @@
 //! per file. Components borrow the state and ask the theme for every colour.
 
 mod chrome;
+pub mod event_loop;
+pub mod feed;
 mod help;
+mod input;
 mod pattern_note;
 mod pod_detail;
 mod pod_list;
 mod pod_view;
 pub mod render;
 mod style;
+pub mod terminal;
 mod volumes;

@@ -62,16 +62,19 @@ impl Widget for VolumesView<'_> {
     }
 }
 
+/// `text` cut or filled to `width` columns, then two spaces of gap. Width counts chars, which
+/// is the column count for the names and paths shown here.
 fn pad(text: &str, width: usize) -> String {
+    let width = width.saturating_sub(2);
     let len = text.chars().count();
     if len >= width {
         let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
         if width > 0 {
             cut.push('…');
         }
-        cut
+        cut + "  "
     } else {
-        format!("{text}{}", " ".repeat(width - len))
+        format!("{text}{}  ", " ".repeat(width - len))
     }
 }
 

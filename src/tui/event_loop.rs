@@ -1,0 +1,139 @@
+//! The one select loop: terminal events, pod reports and a one-second clock come in as
+//! messages; the pure `update` turns them into state and effects; the screen is drawn only
+//! when something changed, at most about 60 times a second.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures_util::{FutureExt, StreamExt};
+use k8s_openapi::jiff::Timestamp;
+use tokio::time::Instant;
+
+use super::feed::Feed;
+use super::input;
+use super::render::draw;
+use super::terminal::{TerminalGuard, copy_to_clipboard};
+use crate::logging::log;
+use crate::state::{App, Effect, Msg, Outcome, update};
+use crate::theme::Theme;
+
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Run the TUI until the user quits.
+pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    update(&mut app, Msg::Resize(size.width, size.height));
+    if let Feed::Cluster(cluster) = &mut feed {
+        cluster.watch(&app.table.scope);
+    }
+    let mut events = Some(EventStream::new());
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            guard.terminal.draw(|f| draw(f, &app, theme))?;
+            dirty = false;
+            last_draw = Instant::now();
+        }
+        let mut msgs: Vec<Msg> = Vec::new();
+        tokio::select! {
+            event = next_event(&mut events) => {
+                match event {
+                    Some(Ok(e)) => msgs.extend(message(e)),
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(()),
+                }
+                // Drain whatever else is already queued (a paste, key repeat) before drawing.
+                while let Some(Some(Ok(e))) = events.as_mut().and_then(|s| s.next().now_or_never()) {
+                    msgs.extend(message(e));
+                }
+            }
+            changed = report_changed(&mut feed) => {
+                if let Feed::Cluster(cluster) = &mut feed {
+                    if changed {
+                        msgs.extend(cluster.read_report());
+                    } else {
+                        cluster.ended();
+                    }
+                }
+            }
+            _ = clock.tick() => msgs.push(Msg::Tick(Timestamp::now())),
+            _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
+        }
+        for msg in msgs {
+            let Outcome { redraw, effects } = update(&mut app, msg);
+            dirty |= redraw;
+            for effect in effects {
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    Effect::Suspend => {
+                        drop(events.take());
+                        // Dropping the stream leaves a wake pending in crossterm; consume it.
+                        let _ = crossterm::event::poll(Duration::ZERO);
+                        guard.suspend()?;
+                        events = Some(EventStream::new());
+                        dirty = true;
+                    }
+                    Effect::Copy(text) => {
+                        if let Err(e) = copy_to_clipboard(&text) {
+                            log(&format!("clipboard: {e}"));
+                        }
+                    }
+                    Effect::Rewatch(scope) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            cluster.watch(&scope);
+                        }
+                    }
+                    Effect::SwitchContext(name) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            let switched = cluster.switch_context(&name).await;
+                            let msg = match switched {
+                                Ok(source) => Msg::ContextSwitched(source),
+                                Err(reason) => Msg::ContextFailed {
+                                    context: name.clone(),
+                                    reason,
+                                },
+                            };
+                            let outcome = update(&mut app, msg);
+                            dirty |= outcome.redraw;
+                            if matches!(&app.source, crate::state::Source::Cluster { context: Some(c), .. } if *c == name)
+                            {
+                                cluster.watch(&app.table.scope);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn next_event(events: &mut Option<EventStream>) -> Option<io::Result<Event>> {
+    match events {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves when the watch has a new report (`true`) or has ended (`false`).
+async fn report_changed(feed: &mut Feed) -> bool {
+    match feed {
+        Feed::Cluster(cluster) => match cluster.reports() {
+            Some(rx) => rx.changed().await.is_ok(),
+            None => std::future::pending().await,
+        },
+        Feed::Files => std::future::pending().await,
+    }
+}
+
+fn message(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(k) => input::key(k).map(Msg::Key),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}

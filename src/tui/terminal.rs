@@ -1,0 +1,86 @@
+//! The terminal's lifecycle: raw mode and the alternate screen on entry; restored on exit, on
+//! every error path (the guard's drop) and on panic (the hook runs before the panic message
+//! is printed); Ctrl-Z suspend and resume; the clipboard through OSC 52.
+
+use std::io::{self, Stdout, Write};
+
+use base64::Engine;
+use crossterm::cursor::{Hide, Show};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Owns the terminal while the TUI runs; dropping it gives the terminal back.
+pub struct TerminalGuard {
+    pub terminal: Term,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        setup()?;
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok(TerminalGuard { terminal })
+    }
+
+    /// Ctrl-Z: give the terminal back, stop until the shell resumes us, then take it again
+    /// and repaint everything.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        // SAFETY: raise has no memory-safety preconditions; SIGTSTP's default action stops
+        // the process until SIGCONT.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        setup()?;
+        self.repaint_all()
+    }
+
+    /// Forget what is on screen so the next draw writes every cell (after a suspend or when
+    /// something else wrote to the terminal). Resizing to the full size does this without
+    /// asking the terminal for the cursor position.
+    pub fn repaint_all(&mut self) -> io::Result<()> {
+        let size = self.terminal.size()?;
+        self.terminal.resize(Rect::new(0, 0, size.width, size.height))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn setup() -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, Hide)
+}
+
+/// Leave raw mode and the alternate screen; safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Put `text` on the clipboard of the terminal (and, through it, of the desktop) with the
+/// OSC 52 escape; terminals that do not support it ignore it.
+pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
