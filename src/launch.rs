@@ -50,9 +50,7 @@ pub fn resolve_theme(flag: Option<&str>, choice: &ThemeChoice) -> Result<Theme, 
     if no_color && flag.is_none() {
         return Ok(Theme::monochrome());
     }
-    let name = flag
-        .or(choice.name.as_deref())
-        .unwrap_or(theme::DEFAULT);
+    let name = flag.or(choice.name.as_deref()).unwrap_or(theme::DEFAULT);
     Theme::load(name, choice.overrides.as_ref()).map_err(|e| Failure::usage(e.to_string()))
 }
 
@@ -117,7 +115,10 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
         let scope = if args.all_namespaces {
             Scope::All
         } else {
-            Scope::Namespace(args.namespace.unwrap_or_else(|| connection.namespace.clone()))
+            Scope::Namespace(
+                args.namespace
+                    .unwrap_or_else(|| connection.namespace.clone()),
+            )
         };
         log(&format!(
             "podscope on {} (context {})",
@@ -150,7 +151,10 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
             no_namespaces: false,
         };
         let cluster = DemoCluster::start(options).await.map_err(|e| {
-            Failure::runtime(format!("cannot start the demo cluster on 127.0.0.1:{}: {e}", args.port))
+            Failure::runtime(format!(
+                "cannot start the demo cluster on 127.0.0.1:{}: {e}",
+                args.port
+            ))
         })?;
         if let Some(notice) = cluster.isolation_notice() {
             log(&format!("demo: {notice}"));
@@ -172,7 +176,9 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
                     .await
                     .map_err(ui_error)
             }
-            Err(e) => Err(Failure::runtime(format!("cannot use the demo cluster: {e}"))),
+            Err(e) => Err(Failure::runtime(format!(
+                "cannot use the demo cluster: {e}"
+            ))),
         };
         cluster.stop().await;
         result

@@ -1,16 +1,66 @@
-#[path = "common/screens.rs"]
-mod screens;
+//! Every view as a person sees it, at 80x24 and 120x40, rendered by the real components into
+//! a test terminal from the demo pods (`tests/fixtures/demo-pods.json`) with the clock fixed,
+//! so ages are stable. Reviewed with `cargo insta review`.
 
-use screens::{demo_app, press, screen};
+mod common;
+
+use common::screens::{demo_app, press, screen};
+
+fn both_sizes(name: &str, keys: &str) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = demo_app(w, h);
+        press(&mut app, keys);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&app));
+    }
+}
 
 #[test]
-fn look() {
-    let mut app = demo_app(120, 40);
-    println!("{}", screen(&app));
-    press(&mut app, "j\n");
-    println!("{}", screen(&app));
-    press(&mut app, "j");
-    println!("{}", screen(&app));
-    press(&mut app, "v?");
-    println!("{}", screen(&app));
+fn pod_list() {
+    both_sizes("pod_list", "");
+}
+
+#[test]
+fn pod_list_filtered() {
+    both_sizes("pod_list_filtered", "/count\n");
+}
+
+#[test]
+fn pod_view_counter_main() {
+    // counter is the second row.
+    both_sizes("pod_view_counter", "j\n");
+}
+
+#[test]
+fn pod_view_counter_sidecar() {
+    both_sizes("pod_view_counter_sidecar", "j\nj");
+}
+
+#[test]
+fn pod_view_init_containers() {
+    both_sizes("pod_view_myapp", "/myapp\n\n");
+}
+
+#[test]
+fn pod_view_native_sidecar() {
+    both_sizes("pod_view_native_sidecar", "/native\n\ng");
+}
+
+#[test]
+fn pod_view_ambassador() {
+    both_sizes("pod_view_ambassador", "/ambassador\n\nj");
+}
+
+#[test]
+fn volumes_counter() {
+    both_sizes("volumes_counter", "j\nv");
+}
+
+#[test]
+fn volumes_with_localhost_links() {
+    both_sizes("volumes_nginx_adapter", "/nginx-adapter\nv");
+}
+
+#[test]
+fn help() {
+    both_sizes("help", "?");
 }

@@ -43,11 +43,14 @@ impl Widget for ContainerDetail<'_> {
                 style::muted(theme),
             ),
         ]));
+        let width = area.width.saturating_sub(2) as usize;
         for why in &r.evidence {
-            lines.push(Line::from(vec![
-                label("           "),
-                Span::styled(format!("• {why}"), style::text(theme)),
-            ]));
+            lines.extend(hanging(
+                &format!("• {why}"),
+                INDENT + 2,
+                width,
+                style::text(theme),
+            ));
         }
         lines.push(Line::from(vec![
             label("Image      "),
@@ -87,17 +90,12 @@ impl Widget for ContainerDetail<'_> {
                 Some(n) => format!("kubectl uses it without -c ({})", n.replace('\n', "; ")),
                 None => "kubectl uses it without -c (the default-container annotation)".to_string(),
             };
-            lines.push(Line::from(vec![
-                label("Default    "),
-                Span::styled(why, style::text(theme)),
-            ]));
+            let mut wrapped = hanging(&why, INDENT, width, style::text(theme));
+            if let Some(first) = wrapped.first_mut() {
+                first.spans[0] = label("Default    ");
+            }
+            lines.extend(wrapped);
         }
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled("The pattern", style::title(theme))));
-        lines.push(Line::from(Span::styled(
-            pattern_note(insight, self.index),
-            style::text(theme),
-        )));
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("kubectl", style::title(theme))));
         lines.push(Line::from(vec![
@@ -108,6 +106,12 @@ impl Widget for ContainerDetail<'_> {
             Span::styled("C ", style::muted(theme)),
             Span::styled(app.kubectl.logs(&insight.pod, &c.name), style::text(theme)),
         ]));
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled("The pattern", style::title(theme))));
+        lines.push(Line::from(Span::styled(
+            pattern_note(insight, self.index),
+            style::text(theme),
+        )));
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((self.scroll, 0))
@@ -118,6 +122,40 @@ impl Widget for ContainerDetail<'_> {
             )
             .render(area, buf);
     }
+}
+
+/// Width of the labels in the left margin.
+const INDENT: usize = 11;
+
+/// `text` word-wrapped to `width` columns, every line indented by `indent` spaces.
+fn hanging<'a>(
+    text: &str,
+    indent: usize,
+    width: usize,
+    style: ratatui::style::Style,
+) -> Vec<Line<'a>> {
+    let room = width.saturating_sub(indent).max(10);
+    let mut rows: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let current = rows.last_mut().expect("never empty");
+        let used = current.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > room {
+            rows.push(word.to_string());
+        } else {
+            if used > 0 {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            Line::from(vec![
+                Span::raw(" ".repeat(indent)),
+                Span::styled(row, style),
+            ])
+        })
+        .collect()
 }
 
 fn status_lines<'a>(s: &ContainerStatus, app: &App, theme: &Theme) -> Vec<Line<'a>> {

@@ -60,13 +60,34 @@ impl Widget for PodList<'_> {
             widths.push(Constraint::Length(ns_width));
             titles.push("NAMESPACE");
         }
+        let age_width = visible
+            .iter()
+            .map(|(_, p)| age(&p.pod, app.now).chars().count())
+            .max()
+            .unwrap_or(3)
+            .max(3) as u16;
+        // Every column keeps its content's width; NAME gives way first on a narrow terminal.
+        let spacing: u16 = if area.width >= 100 { 2 } else { 1 };
+        let others = 5
+            + status_width
+            + restarts_width
+            + age_width
+            + 10
+            + if show_ns { ns_width } else { 0 }
+            + spacing * widths.len() as u16
+            + spacing * 5;
+        let name = if others + name_width <= area.width {
+            Constraint::Length(name_width)
+        } else {
+            Constraint::Min(name_width.min(12))
+        };
         widths.extend([
-            Constraint::Length(name_width),
+            name,
             Constraint::Length(5),
             Constraint::Length(status_width),
             Constraint::Length(restarts_width),
-            Constraint::Length(5),
-            Constraint::Min(10),
+            Constraint::Length(age_width),
+            Constraint::Length(10),
         ]);
         titles.extend(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "CONTAINERS"]);
         let header = Row::new(titles).style(style::title(theme));
@@ -94,7 +115,7 @@ impl Widget for PodList<'_> {
         });
         Table::new(rows, widths)
             .header(header)
-            .column_spacing(2)
+            .column_spacing(spacing)
             .render(area, buf);
     }
 }

@@ -47,7 +47,8 @@ impl TerminalGuard {
     /// asking the terminal for the cursor position.
     pub fn repaint_all(&mut self) -> io::Result<()> {
         let size = self.terminal.size()?;
-        self.terminal.resize(Rect::new(0, 0, size.width, size.height))
+        self.terminal
+            .resize(Rect::new(0, 0, size.width, size.height))
     }
 }
 

@@ -67,7 +67,7 @@ impl Widget for VolumesView<'_> {
 fn pad(text: &str, width: usize) -> String {
     let width = width.saturating_sub(2);
     let len = text.chars().count();
-    if len >= width {
+    if len > width {
         let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
         if width > 0 {
             cut.push('…');

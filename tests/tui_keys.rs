@@ -1,0 +1,274 @@
+//! Key sequences through the real keymap and `update`, with pods and connection changes
+//! injected as messages, as the event loop delivers them.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::screens::{demo_app, press, screen};
+use k8s_openapi::jiff::SignedDuration;
+use podscope::state::{App, Connection, Effect, Key, Msg, Scope, Screen, Source, pod_set, update};
+
+fn selected_name(app: &App) -> String {
+    app.table.selected_pod().unwrap().pod.name.clone()
+}
+
+fn cluster_app() -> App {
+    let mut app = demo_app(120, 40);
+    let pods = app.table.pods().clone();
+    app = App::new(
+        Source::Cluster {
+            context: Some("prod".into()),
+            server: "https://10.0.0.1:6443".into(),
+            contexts: vec!["prod".into(), "staging".into()],
+            home_namespace: "default".into(),
+        },
+        Scope::All,
+        app.now,
+    );
+    update(&mut app, Msg::Resize(120, 40));
+    update(&mut app, Msg::Pods(pods));
+    update(&mut app, Msg::Connection(Connection::Synced));
+    app
+}
+
+#[test]
+fn filter_narrows_and_escape_clears() {
+    let mut app = demo_app(120, 40);
+    assert_eq!(app.table.len(), 13);
+    press(&mut app, "/fluentd");
+    // Images count: counter's sidecar runs fluentd.
+    assert_eq!(app.table.len(), 1);
+    assert_eq!(selected_name(&app), "counter");
+    press(&mut app, "\n");
+    assert!(app.prompt.is_none());
+    assert_eq!(app.table.len(), 1, "enter keeps the filter");
+    press(&mut app, "\x1b");
+    assert_eq!(app.table.len(), 13, "esc on the list clears it");
+    assert_eq!(
+        selected_name(&app),
+        "counter",
+        "the selection stays on the pod"
+    );
+}
+
+#[test]
+fn filter_matches_labels_namespaces_and_container_names() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, "/elastic");
+    assert_eq!(selected_name(&app), "app");
+    press(&mut app, "\x1b/count-agent");
+    assert_eq!(app.table.len(), 1);
+    press(&mut app, "\x1b/zzzz");
+    assert_eq!(app.table.len(), 0);
+    assert!(screen(&app).contains("No pod matches /zzzz"));
+}
+
+#[test]
+fn sorting_by_restarts_then_reversing() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, "R");
+    assert_eq!(
+        selected_name(&app),
+        "ambassador-example",
+        "selection follows the pod"
+    );
+    press(&mut app, "g");
+    assert_eq!(selected_name(&app), "crashy", "most restarts first");
+    press(&mut app, "RG");
+    assert_eq!(
+        selected_name(&app),
+        "crashy",
+        "reversed: most restarts last"
+    );
+    press(&mut app, "N");
+    press(&mut app, "g");
+    assert_eq!(selected_name(&app), "ambassador-example");
+}
+
+#[test]
+fn selection_follows_the_pod_when_pods_come_and_go() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, "jj");
+    assert_eq!(selected_name(&app), "crashy");
+    // A new snapshot without ambassador-example and counter.
+    let fewer: Vec<_> = app
+        .table
+        .pods()
+        .iter()
+        .filter(|p| p.pod.name != "ambassador-example" && p.pod.name != "counter")
+        .map(|p| (**p).clone())
+        .collect();
+    update(&mut app, Msg::Pods(pod_set(fewer)));
+    assert_eq!(selected_name(&app), "crashy");
+    assert_eq!(app.table.selected(), 0);
+}
+
+#[test]
+fn opening_a_pod_selects_the_default_container_and_copies_kubectl() {
+    let mut app = cluster_app();
+    press(&mut app, "j\n");
+    let Screen::Pod(view) = &app.screen else {
+        panic!("enter opens the pod")
+    };
+    assert_eq!(view.name, "counter");
+    let text = screen(&app);
+    assert!(text.contains("● count "), "{text}");
+    assert!(text.contains("◆ count-agent"), "{text}");
+    assert!(text.contains("default"), "the default container is marked");
+    press(&mut app, "j");
+    let out = update(&mut app, Msg::Key(Key::Char('c')));
+    assert_eq!(
+        out.effects,
+        vec![Effect::Copy(
+            "kubectl exec -it counter -c count-agent -n default --context prod -- sh".into()
+        )]
+    );
+    let out = update(&mut app, Msg::Key(Key::Char('C')));
+    assert_eq!(
+        out.effects,
+        vec![Effect::Copy(
+            "kubectl logs counter -c count-agent -n default --context prod -f".into()
+        )]
+    );
+    assert!(screen(&app).contains("copied: kubectl logs counter"));
+    press(&mut app, "v");
+    assert!(matches!(app.screen, Screen::Volumes(_)));
+    press(&mut app, "\x1b");
+    assert!(
+        matches!(app.screen, Screen::Pod(_)),
+        "esc returns to the pod view"
+    );
+    press(&mut app, "\x1b");
+    assert!(matches!(app.screen, Screen::List));
+}
+
+#[test]
+fn namespace_command_rewatches_on_a_cluster() {
+    let mut app = cluster_app();
+    update(&mut app, Msg::Key(Key::Char(':')));
+    press(&mut app, "ns elas");
+    update(&mut app, Msg::Key(Key::Tab));
+    assert_eq!(app.prompt.as_ref().unwrap().text, "ns elastic-stack");
+    let out = update(&mut app, Msg::Key(Key::Enter));
+    assert_eq!(
+        out.effects,
+        vec![Effect::Rewatch(Scope::Namespace("elastic-stack".into()))]
+    );
+    assert_eq!(app.table.len(), 1);
+    assert_eq!(app.connection, Connection::Connecting);
+}
+
+#[test]
+fn context_command_checks_the_name() {
+    let mut app = cluster_app();
+    press(&mut app, ":ctx nope\n");
+    assert!(screen(&app).contains("no context nope in the kubeconfig"));
+    update(&mut app, Msg::Key(Key::Char(':')));
+    press(&mut app, "ctx st");
+    update(&mut app, Msg::Key(Key::Tab));
+    let out = update(&mut app, Msg::Key(Key::Enter));
+    assert_eq!(out.effects, vec![Effect::SwitchContext("staging".into())]);
+}
+
+#[test]
+fn forbidden_all_namespaces_falls_back_to_the_context_namespace() {
+    let mut app = cluster_app();
+    let out = update(
+        &mut app,
+        Msg::ForbiddenAllNamespaces {
+            reason: "403: pods is forbidden".into(),
+        },
+    );
+    assert_eq!(
+        out.effects,
+        vec![Effect::Rewatch(Scope::Namespace("default".into()))]
+    );
+    let text = screen(&app);
+    assert!(
+        text.contains("not allowed to list pods in all namespaces"),
+        "{text}"
+    );
+    assert!(text.contains("ns default"), "{text}");
+}
+
+#[test]
+fn the_connection_state_is_always_in_the_header() {
+    let mut app = cluster_app();
+    update(
+        &mut app,
+        Msg::Connection(Connection::Reconnecting {
+            reason: "Connection refused (os error 111)".into(),
+            attempt: 3,
+        }),
+    );
+    let text = screen(&app);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("reconnecting (try 3)"),
+        "{text}"
+    );
+    let mut fresh = cluster_app();
+    update(&mut fresh, Msg::Connection(Connection::Connecting));
+    update(&mut fresh, Msg::Pods(Arc::new(Vec::new())));
+    let text = screen(&fresh);
+    assert!(
+        text.contains("connecting to https://10.0.0.1:6443"),
+        "{text}"
+    );
+}
+
+#[test]
+fn clock_ticks_redraw_only_when_a_shown_age_changes() {
+    let mut app = demo_app(120, 40);
+    let later = app.now + SignedDuration::from_millis(300);
+    assert!(!update(&mut app, Msg::Tick(later)).redraw);
+    let minute = app.now + SignedDuration::from_secs(60);
+    assert!(update(&mut app, Msg::Tick(minute)).redraw);
+    assert!(
+        !update(&mut app, Msg::Key(Key::Char('x'))).redraw,
+        "unbound keys do nothing"
+    );
+}
+
+#[test]
+fn resize_keeps_the_selection_on_screen() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, "G");
+    assert_eq!(selected_name(&app), "app");
+    update(&mut app, Msg::Resize(80, 8));
+    assert_eq!(selected_name(&app), "app");
+    assert!(
+        screen(&app).contains("elastic-stack"),
+        "the selected row is visible"
+    );
+}
+
+#[test]
+fn a_deleted_pod_says_so_and_esc_goes_back() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, "j\n");
+    update(&mut app, Msg::Pods(Arc::new(Vec::new())));
+    assert!(screen(&app).contains("Pod default/counter is gone"));
+    press(&mut app, "\x1b");
+    assert!(matches!(app.screen, Screen::List));
+}
+
+#[test]
+fn quit_and_suspend_are_effects() {
+    let mut app = demo_app(80, 24);
+    assert_eq!(
+        update(&mut app, Msg::Key(Key::Ctrl('z'))).effects,
+        vec![Effect::Suspend]
+    );
+    assert_eq!(
+        update(&mut app, Msg::Key(Key::Char('q'))).effects,
+        vec![Effect::Quit]
+    );
+    press(&mut app, "?");
+    assert!(app.help);
+    press(&mut app, "j");
+    assert!(!app.help, "any key closes the help");
+}
