@@ -1,6 +1,9 @@
 //! `podscope demo --serve` as a user meets it: the real binary, the real `kubectl` pointed at
 //! the kubeconfig it prints, each kubectl run with a fresh discovery cache.
 
+mod common;
+
+use common::tmux::Tmux;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -457,61 +460,26 @@ fn kubectl_watch_shows_changes_after_the_initial_rows() {
 fn kubectl_exec_it_in_a_terminal() {
     let demo = Demo::start();
     wait_for_row(&demo, "counter", "2/2");
-    let session = format!("podscope-exec-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(args)
-            .output()
-            .expect("tmux is installed (.ci/run installs it)")
-    };
-    let screen = || {
-        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned()
-    };
-    let wait_screen = |wanted: &str| {
-        for _ in 0..100 {
-            if screen().contains(wanted) {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("{wanted:?} never appeared:\n{}", screen());
-    };
     let shell = format!(
         "env KUBECONFIG={} kubectl --cache-dir {} exec -it counter -c count-agent -- sh; echo rc=$?; sleep 30",
         demo.kubeconfig.display(),
         demo.cache.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        &session,
-        &shell,
-    ]);
-    wait_screen("#");
-    tmux(&[
-        "send-keys",
-        "-t",
-        &session,
-        "ls /var/log; stty size",
-        "Enter",
-    ]);
-    wait_screen("40 120");
-    assert!(screen().contains("1.log"), "{}", screen());
-    tmux(&["resize-window", "-t", &session, "-x", "100", "-y", "30"]);
+    let term = Tmux::start("podscope-exec", 120, 40, &shell);
+    term.wait_for("#");
+    term.keys(&["ls /var/log; stty size", "Enter"]);
+    term.wait_for("40 120");
+    assert!(term.screen().contains("1.log"), "{}", term.screen());
+    term.resize(100, 30);
     std::thread::sleep(std::time::Duration::from_millis(500));
-    tmux(&["send-keys", "-t", &session, "stty size", "Enter"]);
-    wait_screen("30 100");
+    term.keys(&["stty size", "Enter"]);
+    term.wait_for("30 100");
     // kubectl's read deadline (61 s) moves only with pongs: an idle session must survive it.
     std::thread::sleep(std::time::Duration::from_secs(70));
-    tmux(&["send-keys", "-t", &session, "echo still-here", "Enter"]);
-    wait_screen("\nstill-here");
-    tmux(&["send-keys", "-t", &session, "exit 4", "Enter"]);
-    wait_screen("rc=4");
-    tmux(&["kill-session", "-t", &session]);
+    term.keys(&["echo still-here", "Enter"]);
+    term.wait_for("\nstill-here");
+    term.keys(&["exit 4", "Enter"]);
+    term.wait_for("rc=4");
+    drop(term);
     assert!(demo.stop().success());
 }

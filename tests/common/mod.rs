@@ -4,6 +4,7 @@
 
 pub mod screens;
 pub mod tls;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,102 @@
+//! A tmux session running a command in a real terminal, read back as a person would see it.
+//! Each session has its own tmux server (socket), so tests never touch the user's tmux; the
+//! server is killed on drop, so a failing test leaves nothing behind.
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+pub struct Tmux {
+    pub session: String,
+}
+
+fn tmux(socket: &str, args: &[&str]) -> Output {
+    Command::new("tmux")
+        .args(["-L", socket, "-f", "/dev/null"])
+        .args(args)
+        .output()
+        .expect("tmux is installed (.ci/run installs it)")
+}
+
+impl Tmux {
+    /// Start `shell_command` in a detached `width` x `height` session.
+    pub fn start(name: &str, width: u16, height: u16, shell_command: &str) -> Tmux {
+        let session = format!("{name}-{}", std::process::id());
+        let out = tmux(
+            &session,
+            &[
+                "new-session",
+                "-d",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                "-s",
+                &session,
+                shell_command,
+            ],
+        );
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        // Hand Escape to the program at once instead of waiting to see if a sequence follows.
+        tmux(&session, &["set-option", "-s", "escape-time", "0"]);
+        Tmux { session }
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &tmux(&self.session, &["capture-pane", "-p", "-t", &self.session]).stdout,
+        )
+        .into_owned()
+    }
+
+    /// Wait up to 10 s for `wanted` on screen; the panic shows the screen.
+    pub fn wait_for(&self, wanted: &str) -> String {
+        self.wait_until(wanted, |s| s.contains(wanted))
+    }
+
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        for _ in 0..100 {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{what:?} never appeared:\n{}", self.screen());
+    }
+
+    /// Type keys (tmux key names such as `Enter`, `Escape`, `C-c`).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        tmux(&self.session, &args);
+    }
+
+    /// Type text literally.
+    pub fn type_text(&self, text: &str) {
+        tmux(
+            &self.session,
+            &["send-keys", "-t", &self.session, "-l", text],
+        );
+    }
+
+    pub fn resize(&self, width: u16, height: u16) {
+        tmux(
+            &self.session,
+            &[
+                "resize-window",
+                "-t",
+                &self.session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ],
+        );
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        tmux(&self.session, &["kill-server"]);
+    }
+}

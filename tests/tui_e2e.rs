@@ -1,0 +1,106 @@
+//! The real binary in a real terminal (tmux) against the demo cluster, driven by keys and
+//! read off the screen, as a new user would try it.
+
+mod common;
+
+use common::tmux::Tmux;
+
+/// `podscope demo` in tmux, with its log and config kept in a private directory.
+fn start(name: &str, width: u16, height: u16) -> (Tmux, std::path::PathBuf) {
+    let home = std::env::temp_dir().join(format!("{name}-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} demo; echo podscope-exit=$?; sleep 60",
+        home = home.display(),
+        bin = env!("CARGO_BIN_EXE_podscope"),
+    );
+    (Tmux::start(name, width, height, &command), home)
+}
+
+#[test]
+fn demo_pod_list_pod_view_and_volumes() {
+    let (term, home) = start("podscope-tui", 120, 40);
+    // The pod list, live from the demo cluster: counter with both containers ready.
+    let list = term.wait_until("counter 2/2 Running", |s| {
+        s.lines()
+            .any(|l| l.contains(" counter ") && l.contains("2/2") && l.contains("Running"))
+    });
+    assert!(list.lines().next().unwrap().contains("synced"), "{list}");
+    assert!(list.contains("elastic-stack"), "all namespaces: {list}");
+    for pod in [
+        "myapp-pod",
+        "native-sidecar",
+        "nginx-adapter",
+        "webserver",
+        "yellow",
+    ] {
+        assert!(list.contains(pod), "{pod} missing:\n{list}");
+    }
+
+    // Open counter: count is the main container, count-agent its sidecar.
+    term.type_text("/counter");
+    term.keys(&["Enter", "Enter"]);
+    let view = term.wait_for("Pod counter");
+    let row = |s: &str, name: &str| -> String {
+        s.lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row(&view, "count").contains("main"), "{view}");
+    assert!(row(&view, "count-agent").contains("sidecar"), "{view}");
+    assert!(
+        view.contains("kubectl exec -it counter -c count -n default"),
+        "{view}"
+    );
+
+    // Volumes: varlog, an emptyDir both mount at /var/log.
+    term.keys(&["v"]);
+    let volumes = term.wait_for("Volumes of counter");
+    let varlog = volumes
+        .lines()
+        .find(|l| l.contains("varlog") && l.contains("emptyDir"))
+        .unwrap_or_else(|| panic!("no varlog row:\n{volumes}"));
+    assert_eq!(varlog.matches("/var/log rw").count(), 2, "{volumes}");
+    assert!(volumes.contains("shared by 2 mounts"), "{volumes}");
+
+    // Back out, quit: the terminal is restored and the exit code is 0.
+    term.keys(&["Escape"]);
+    term.wait_for("Pod counter");
+    term.keys(&["Escape"]);
+    term.wait_for("NAMESPACE");
+    term.keys(&["q"]);
+    let after = term.wait_for("podscope-exit=");
+    assert!(after.contains("podscope-exit=0"), "{after}");
+    let log = std::fs::read_to_string(home.join("state/podscope/podscope.log")).unwrap();
+    assert!(log.contains("watch status: Synced"), "{log}");
+    let _ = std::fs::remove_dir_all(home);
+}
+
+#[test]
+fn help_filter_namespace_and_resize() {
+    let (term, home) = start("podscope-tui-keys", 100, 30);
+    term.wait_for("counter");
+    term.keys(&["?"]);
+    term.wait_for("Keys (any key closes)");
+    term.keys(&["x"]);
+    term.wait_until("help closed", |s| !s.contains("Keys (any key closes)"));
+    term.type_text(":ns elastic");
+    term.keys(&["Tab", "Enter"]);
+    let s = term.wait_until("only elastic-stack", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("ns elastic-stack") && l.contains("synced 1 pod"))
+    });
+    assert!(!s.contains("counter"), "{s}");
+    term.resize(80, 24);
+    term.wait_until("redrawn at 80 columns", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.chars().count() <= 80 && l.contains("podscope"))
+    });
+    term.keys(&["C-c"]);
+    let after = term.wait_for("podscope-exit=");
+    assert!(after.contains("podscope-exit=0"), "{after}");
+    let _ = std::fs::remove_dir_all(home);
+}
