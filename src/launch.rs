@@ -127,7 +127,7 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
         ));
         let feed = ClusterFeed::new(connection, target, rules);
         let app = App::new(feed.source(), scope, Timestamp::now());
-        event_loop::run(app, &theme, Feed::Cluster(feed))
+        event_loop::run(app, &theme, Feed::Cluster(Box::new(feed)))
             .await
             .map_err(ui_error)
     })
@@ -172,7 +172,7 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
             Ok(connection) => {
                 let feed = ClusterFeed::new(connection, target, rules);
                 let app = App::new(feed.source(), Scope::All, Timestamp::now());
-                event_loop::run(app, &theme, Feed::Cluster(feed))
+                event_loop::run(app, &theme, Feed::Cluster(Box::new(feed)))
                     .await
                     .map_err(ui_error)
             }

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::screens::{demo_app, press, screen};
+use common::screens::{demo_app, demo_cluster_app, press, screen};
 use k8s_openapi::jiff::SignedDuration;
 use podscope::state::{App, Connection, Effect, Key, Msg, Scope, Screen, Source, pod_set, update};
 
@@ -13,20 +13,17 @@ fn selected_name(app: &App) -> String {
     app.table.selected_pod().unwrap().pod.name.clone()
 }
 
+/// The demo pods on a cluster with two contexts.
 fn cluster_app() -> App {
-    let mut app = demo_app(120, 40);
+    let mut app = demo_cluster_app(120, 40);
+    let source = Source::Cluster {
+        context: Some("prod".into()),
+        server: "https://10.0.0.1:6443".into(),
+        contexts: vec!["prod".into(), "staging".into()],
+        home_namespace: "default".into(),
+    };
     let pods = app.table.pods().clone();
-    app = App::new(
-        Source::Cluster {
-            context: Some("prod".into()),
-            server: "https://10.0.0.1:6443".into(),
-            contexts: vec!["prod".into(), "staging".into()],
-            home_namespace: "default".into(),
-        },
-        Scope::All,
-        app.now,
-    );
-    update(&mut app, Msg::Resize(120, 40));
+    update(&mut app, Msg::ContextSwitched(source));
     update(&mut app, Msg::Pods(pods));
     update(&mut app, Msg::Connection(Connection::Synced));
     app

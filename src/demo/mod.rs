@@ -19,7 +19,7 @@ pub mod runtime;
 mod selectors;
 mod server;
 mod store;
-mod synthetic;
+pub mod synthetic;
 mod table;
 mod tls;
 

@@ -20,32 +20,15 @@ impl Filter {
         self.words.is_empty()
     }
 
-    /// The pod's best score when every word matches something, higher is better.
-    pub fn score(&self, insight: &PodInsight) -> Option<i32> {
-        let pod = &insight.pod;
-        let mut total = 0;
-        for word in &self.words {
-            let mut best: Option<i32> = None;
-            let mut consider = |hay: &str, bonus: i32| {
-                if let Some(s) = subsequence_score(word, hay) {
-                    best = Some(best.map_or(s + bonus, |b| b.max(s + bonus)));
-                }
-            };
-            consider(&pod.name, 20);
-            consider(&pod.namespace, 5);
-            for (k, v) in &pod.labels {
-                consider(k, 0);
-                consider(v, 0);
-            }
-            for c in &pod.containers {
-                consider(&c.name, 10);
-                if let Some(image) = &c.image {
-                    consider(image, 0);
-                }
-            }
-            total += best?;
-        }
-        Some(total)
+    /// Whether every word matches one of the pod's fields (what the list filter needs; it
+    /// stops at the first field that matches).
+    pub fn matches(&self, insight: &PodInsight) -> bool {
+        self.words.iter().all(|word| {
+            insight
+                .search_text
+                .split('\n')
+                .any(|field| is_subsequence(word, field))
+        })
     }
 
     /// Which characters of `text` the filter matches, for highlighting (by char index).
@@ -62,26 +45,10 @@ impl Filter {
     }
 }
 
-/// `needle` (lower case) as a subsequence of `hay`: a score favouring contiguous runs and
-/// matches at the start, or `None`.
-pub fn subsequence_score(needle: &str, hay: &str) -> Option<i32> {
-    let positions = subsequence_positions(needle, hay)?;
-    let mut score = 0;
-    let mut previous: Option<usize> = None;
-    for &p in &positions {
-        score += match previous {
-            Some(q) if p == q + 1 => 3,
-            _ => 1,
-        };
-        previous = Some(p);
-    }
-    if positions.first() == Some(&0) {
-        score += 4;
-    }
-    if hay.chars().count() == positions.len() {
-        score += 6;
-    }
-    Some(score)
+/// `needle` appears in `hay` in order (both lower case).
+fn is_subsequence(needle: &str, hay: &str) -> bool {
+    let mut rest = hay.chars();
+    needle.chars().all(|n| rest.any(|h| h == n))
 }
 
 fn subsequence_positions(needle: &str, hay: &str) -> Option<Vec<usize>> {
@@ -105,11 +72,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subsequences_and_contiguous_runs() {
-        assert!(subsequence_score("cnt", "counter").is_some());
-        assert!(subsequence_score("xyz", "counter").is_none());
-        assert!(subsequence_score("count", "counter") > subsequence_score("cnt", "counter"));
+    fn subsequences_and_highlights() {
+        assert!(is_subsequence("cnt", "counter"));
+        assert!(!is_subsequence("xyz", "counter"));
+        assert!(!is_subsequence("cc", "counter"));
         assert_eq!(subsequence_positions("ter", "counter"), Some(vec![4, 5, 6]));
         assert_eq!(subsequence_positions("cr", "Counter"), Some(vec![0, 6]));
+        let f = Filter::new("Count AGENT");
+        assert_eq!(
+            f.positions("count-agent"),
+            (0..11).filter(|&i| i != 5).collect::<Vec<_>>()
+        );
     }
 }

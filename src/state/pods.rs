@@ -31,6 +31,9 @@ impl Scope {
 #[derive(Debug, Clone)]
 pub struct PodTable {
     pods: PodSet,
+    /// Indices into `pods` of every pod, in the current sort order (sorted once per snapshot
+    /// or sort change, so a filter keystroke only filters).
+    order: Vec<usize>,
     /// Indices into `pods` of the rows shown, in display order.
     rows: Vec<usize>,
     filter_text: String,
@@ -49,6 +52,7 @@ impl PodTable {
     pub fn new(scope: Scope) -> PodTable {
         PodTable {
             pods: Arc::new(Vec::new()),
+            order: Vec::new(),
             rows: Vec::new(),
             filter_text: String::new(),
             filter: Filter::default(),
@@ -127,6 +131,7 @@ impl PodTable {
 
     pub fn set_pods(&mut self, pods: PodSet, height: usize) {
         self.pods = pods;
+        self.sort_all();
         self.rebuild(height);
     }
 
@@ -150,6 +155,7 @@ impl PodTable {
             // Newest and most restarted first, as a person looking for trouble wants.
             self.descending = matches!(key, SortKey::Restarts);
         }
+        self.sort_all();
         self.rebuild(height);
     }
 
@@ -180,30 +186,33 @@ impl PodTable {
         self.offset = self.offset.min(max_offset);
     }
 
-    fn rebuild(&mut self, height: usize) {
-        let mut scored: Vec<(usize, i32)> = self
-            .pods
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| self.scope.includes(&p.pod.namespace))
-            .filter_map(|(i, p)| {
-                if self.filter.is_empty() {
-                    Some((i, 0))
-                } else {
-                    self.filter.score(p).map(|s| (i, s))
-                }
-            })
-            .collect();
+    fn sort_all(&mut self) {
         let pods = &self.pods;
-        let sort = self.sort;
-        let descending = self.descending;
-        scored.sort_by(|(a, _), (b, _)| {
-            let order = compare(&pods[*a], &pods[*b], sort);
-            let order = if descending { order.reverse() } else { order };
-            // The snapshot is in namespace/name order, so ties stay in name order.
-            order.then(a.cmp(b))
-        });
-        self.rows = scored.into_iter().map(|(i, _)| i).collect();
+        let (sort, descending) = (self.sort, self.descending);
+        let mut order: Vec<usize> = (0..pods.len()).collect();
+        // The snapshot is in namespace/name order: name ascending needs no sorting, and ties
+        // keep name order.
+        if sort != SortKey::Name || descending {
+            order.sort_by(|&a, &b| {
+                let o = compare(&pods[a], &pods[b], sort);
+                let o = if descending { o.reverse() } else { o };
+                o.then(a.cmp(&b))
+            });
+        }
+        self.order = order;
+    }
+
+    fn rebuild(&mut self, height: usize) {
+        let pods = &self.pods;
+        let scope = &self.scope;
+        let filter = &self.filter;
+        self.rows = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| scope.includes(&pods[i].pod.namespace))
+            .filter(|&i| filter.is_empty() || filter.matches(&pods[i]))
+            .collect();
         let keep = self.selected_key.as_ref().and_then(|(ns, name)| {
             self.rows
                 .iter()

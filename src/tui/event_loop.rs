@@ -29,6 +29,11 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
         cluster.watch(&app.table.scope);
     }
     let mut events = Some(EventStream::new());
+    // The terminal closing (SIGHUP) or a polite kill (SIGTERM) ends the session like `q`, so
+    // the caller's cleanup (the demo cluster's processes) still runs.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -62,6 +67,14 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                 }
             }
             _ = clock.tick() => msgs.push(Msg::Tick(Timestamp::now())),
+            _ = hangup.recv() => {
+                log("terminal hung up: quitting");
+                return Ok(());
+            }
+            _ = terminate.recv() => {
+                log("SIGTERM: quitting");
+                return Ok(());
+            }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
         }
         for msg in msgs {

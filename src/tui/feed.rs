@@ -12,7 +12,7 @@ use crate::state::{self, Msg, Scope, Source};
 
 pub enum Feed {
     Files,
-    Cluster(ClusterFeed),
+    Cluster(Box<ClusterFeed>),
 }
 
 pub struct ClusterFeed {

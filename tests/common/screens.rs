@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
-use podscope::state::{App, Key, Msg, Scope, Source, pod_set, update};
+use podscope::state::{App, Connection, Key, Msg, Scope, Source, pod_set, update};
 use podscope::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -17,8 +17,29 @@ pub fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo-pods.json")
 }
 
-/// An app over the captured demo pods, sized `width` x `height`.
+/// An app over the captured demo pods as manifest files (`podscope -f`).
 pub fn demo_app(width: u16, height: u16) -> App {
+    let source = Source::Files {
+        paths: vec!["demo-pods.json".into()],
+    };
+    app_over_demo_pods(source, width, height)
+}
+
+/// An app over the captured demo pods as `podscope demo` shows them: the demo context,
+/// synced.
+pub fn demo_cluster_app(width: u16, height: u16) -> App {
+    let source = Source::Cluster {
+        context: Some("podscope-demo".into()),
+        server: "https://127.0.0.1:42619".into(),
+        contexts: vec!["podscope-demo".into()],
+        home_namespace: "default".into(),
+    };
+    let mut app = app_over_demo_pods(source, width, height);
+    update(&mut app, Msg::Connection(Connection::Synced));
+    app
+}
+
+fn app_over_demo_pods(source: Source, width: u16, height: u16) -> App {
     let loaded = load_paths(&[fixture()], &mut std::io::empty()).unwrap();
     let pods: Vec<PodInsight> = loaded
         .manifests
@@ -28,9 +49,6 @@ pub fn demo_app(width: u16, height: u16) -> App {
         .collect();
     let newest = pods.iter().filter_map(|p| p.pod.created).max().unwrap();
     let now: Timestamp = newest + SignedDuration::from_secs(300);
-    let source = Source::Files {
-        paths: vec!["demo-pods.json".into()],
-    };
     let mut app = App::new(source, Scope::All, now);
     update(&mut app, Msg::Resize(width, height));
     update(&mut app, Msg::Pods(pod_set(pods)));
