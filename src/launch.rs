@@ -102,16 +102,17 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
             .block_on(event_loop::run(app, &theme, Feed::Files))
             .map_err(ui_error);
     }
-    need_terminal()?;
     let target = Target {
         kubeconfig: args.kubeconfig,
         context: args.context,
     };
     let runtime = runtime()?;
     runtime.block_on(async {
+        // Reading the kubeconfig contacts nothing; its errors come before the terminal check.
         let connection = cluster::connect(&target)
             .await
             .map_err(|e| Failure::runtime(e.to_string()))?;
+        need_terminal()?;
         let scope = if args.all_namespaces {
             Scope::All
         } else {

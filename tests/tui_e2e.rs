@@ -104,3 +104,64 @@ fn help_filter_namespace_and_resize() {
     assert!(after.contains("podscope-exit=0"), "{after}");
     let _ = std::fs::remove_dir_all(home);
 }
+
+#[test]
+fn no_kubeconfig_exits_1_and_suggests_the_demo() {
+    let home = std::env::temp_dir().join(format!("podscope-nokube-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_podscope"))
+        .env("HOME", &home)
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}/.kube/config", home.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("podscope demo"), "{stderr}");
+    let _ = std::fs::remove_dir_all(home);
+}
+
+#[test]
+fn an_unreachable_cluster_is_retried_and_named() {
+    let home = std::env::temp_dir().join(format!("podscope-down-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    // A port nothing listens on (bound, then closed).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kubeconfig = home.join("config");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: down\nclusters:\n- name: down\n  cluster:\n    server: https://127.0.0.1:{port}\ncontexts:\n- name: down\n  context:\n    cluster: down\n    user: me\n    namespace: team\nusers:\n- name: me\n  user:\n    token: t\n"
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "env HOME={h} XDG_STATE_HOME={h}/state {bin} --kubeconfig {k}; echo podscope-exit=$?; sleep 60",
+        h = home.display(),
+        bin = env!("CARGO_BIN_EXE_podscope"),
+        k = kubeconfig.display()
+    );
+    let term = Tmux::start("podscope-down", 120, 20, &command);
+    let screen = term.wait_for("cannot reach");
+    let header = screen.lines().next().unwrap();
+    assert!(
+        header.contains(&format!("https://127.0.0.1:{port}")),
+        "{screen}"
+    );
+    assert!(
+        header.contains("ctx down") && header.contains("ns team"),
+        "{screen}"
+    );
+    assert!(screen.to_lowercase().contains("refused"), "{screen}");
+    term.keys(&["q"]);
+    assert!(term.wait_for("podscope-exit=").contains("podscope-exit=0"));
+    let _ = std::fs::remove_dir_all(home);
+}

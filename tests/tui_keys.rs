@@ -200,13 +200,12 @@ fn the_connection_state_is_always_in_the_header() {
         }),
     );
     let text = screen(&app);
+    let header = text.lines().next().unwrap();
     assert!(
-        text.lines()
-            .next()
-            .unwrap()
-            .contains("reconnecting (try 3)"),
+        header.contains("cannot reach https://10.0.0.1:6443 (retry 3)"),
         "{text}"
     );
+    assert!(header.contains("Connection refused"), "{text}");
     let mut fresh = cluster_app();
     update(&mut fresh, Msg::Connection(Connection::Connecting));
     update(&mut fresh, Msg::Pods(Arc::new(Vec::new())));

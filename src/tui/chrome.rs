@@ -92,10 +92,16 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
             ),
             Span::styled(format!("synced {count}"), style::text(theme)),
         ],
-        Connection::Reconnecting { reason, attempt } => vec![Span::styled(
-            format!("⚠ reconnecting (try {attempt}): {reason}"),
-            style::error(theme),
-        )],
+        Connection::Reconnecting { reason, attempt } => {
+            let server = match &app.source {
+                Source::Cluster { server, .. } => server.as_str(),
+                Source::Files { .. } => "",
+            };
+            vec![Span::styled(
+                format!("⚠ cannot reach {server} (retry {attempt}): {reason}"),
+                style::error(theme),
+            )]
+        }
         Connection::Files => vec![Span::styled(count, style::text(theme))],
     }
 }
