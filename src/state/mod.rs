@@ -40,6 +40,24 @@ pub enum Source {
     },
 }
 
+impl Source {
+    /// The API server's URL (empty for manifest files).
+    pub fn server(&self) -> &str {
+        match self {
+            Source::Cluster { server, .. } => server,
+            Source::Files { .. } => "",
+        }
+    }
+
+    /// The kubeconfig's contexts, for `:ctx` (none for manifest files).
+    pub fn contexts(&self) -> &[String] {
+        match self {
+            Source::Cluster { contexts, .. } => contexts,
+            Source::Files { .. } => &[],
+        }
+    }
+}
+
 /// The state of the pod feed, always shown in the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {

@@ -262,11 +262,8 @@ fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
             return;
         }
         Key::Tab if prompt.kind == PromptKind::Command => {
-            let contexts = match &app.source {
-                Source::Cluster { contexts, .. } => contexts.clone(),
-                Source::Files { .. } => Vec::new(),
-            };
-            prompt.text = prompt::complete(&prompt.text, &app.table.namespaces(), &contexts);
+            prompt.text =
+                prompt::complete(&prompt.text, &app.table.namespaces(), app.source.contexts());
             return;
         }
         Key::Enter => {

@@ -75,16 +75,10 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
         format!("{shown} of {total} {noun}")
     };
     match &app.connection {
-        Connection::Connecting => {
-            let server = match &app.source {
-                Source::Cluster { server, .. } => server.as_str(),
-                Source::Files { .. } => "",
-            };
-            vec![Span::styled(
-                format!("◌ connecting to {server}"),
-                style::warning(theme),
-            )]
-        }
+        Connection::Connecting => vec![Span::styled(
+            format!("◌ connecting to {}", app.source.server()),
+            style::warning(theme),
+        )],
         Connection::Synced => vec![
             Span::styled(
                 "● ",
@@ -92,16 +86,13 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
             ),
             Span::styled(format!("synced {count}"), style::text(theme)),
         ],
-        Connection::Reconnecting { reason, attempt } => {
-            let server = match &app.source {
-                Source::Cluster { server, .. } => server.as_str(),
-                Source::Files { .. } => "",
-            };
-            vec![Span::styled(
-                format!("⚠ cannot reach {server} (retry {attempt}): {reason}"),
-                style::error(theme),
-            )]
-        }
+        Connection::Reconnecting { reason, attempt } => vec![Span::styled(
+            format!(
+                "⚠ cannot reach {} (retry {attempt}): {reason}",
+                app.source.server()
+            ),
+            style::error(theme),
+        )],
         Connection::Files => vec![Span::styled(count, style::text(theme))],
     }
 }
@@ -125,11 +116,8 @@ impl Widget for Footer<'_> {
                 Span::styled("█", style::muted(theme)),
             ];
             if p.kind == PromptKind::Command {
-                let contexts = match &app.source {
-                    Source::Cluster { contexts, .. } => contexts.clone(),
-                    Source::Files { .. } => Vec::new(),
-                };
-                let found = prompt::candidates(&p.text, &app.table.namespaces(), &contexts);
+                let found =
+                    prompt::candidates(&p.text, &app.table.namespaces(), app.source.contexts());
                 if !found.is_empty() && !p.text.is_empty() {
                     spans.push(Span::styled(
                         format!("   {}", found.join("  ")),

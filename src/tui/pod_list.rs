@@ -30,42 +30,26 @@ impl Widget for PodList<'_> {
         }
         let show_ns = table.scope == Scope::All && has_many_namespaces(app);
         let visible: Vec<(usize, &PodInsight)> = table.visible(height).collect();
-        let name_width = visible
-            .iter()
-            .map(|(_, p)| p.pod.name.chars().count())
-            .max()
-            .unwrap_or(4)
-            .clamp(4, 48) as u16;
-        let ns_width = visible
-            .iter()
-            .map(|(_, p)| p.pod.namespace.chars().count())
-            .max()
-            .unwrap_or(9)
-            .clamp(9, 24) as u16;
-        let restarts_width = visible
-            .iter()
-            .map(|(_, p)| p.summary.restarts_cell(app.now).chars().count())
-            .max()
-            .unwrap_or(8)
-            .max(8) as u16;
-        let status_width = visible
-            .iter()
-            .map(|(_, p)| p.summary.status.chars().count())
-            .max()
-            .unwrap_or(6)
-            .clamp(6, 26) as u16;
+        // Each column as wide as its widest visible cell, within bounds.
+        let widest = |cell: &dyn Fn(&PodInsight) -> usize, min: usize, max: usize| -> u16 {
+            visible
+                .iter()
+                .map(|(_, p)| cell(p))
+                .max()
+                .unwrap_or(min)
+                .clamp(min, max) as u16
+        };
+        let name_width = widest(&|p| p.pod.name.chars().count(), 4, 48);
+        let ns_width = widest(&|p| p.pod.namespace.chars().count(), 9, 24);
+        let restarts_width = widest(&|p| p.summary.restarts_cell(app.now).chars().count(), 8, 32);
+        let status_width = widest(&|p| p.summary.status.chars().count(), 6, 26);
+        let age_width = widest(&|p| age(&p.pod, app.now).chars().count(), 3, 8);
         let mut widths = Vec::new();
         let mut titles = Vec::new();
         if show_ns {
             widths.push(Constraint::Length(ns_width));
             titles.push("NAMESPACE");
         }
-        let age_width = visible
-            .iter()
-            .map(|(_, p)| age(&p.pod, app.now).chars().count())
-            .max()
-            .unwrap_or(3)
-            .max(3) as u16;
         // Every column keeps its content's width; NAME gives way first on a narrow terminal.
         let spacing: u16 = if area.width >= 100 { 2 } else { 1 };
         let others = 5
