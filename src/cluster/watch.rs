@@ -19,8 +19,7 @@ use tokio::time::Instant;
 use crate::model::convert::pod_from_api;
 use crate::model::{PodInsight, RoleRule};
 
-/// Pods sorted by namespace then name.
-pub type PodSet = Arc<Vec<Arc<PodInsight>>>;
+use crate::model::insight::PodSet;
 
 /// How the watch is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]

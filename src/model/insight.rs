@@ -6,6 +6,10 @@ use super::pod::{Container, Pod};
 use super::printing::{PodSummary, summarize};
 use super::role::{RoleAssessment, RoleRule, infer_roles};
 
+/// A set of analysed pods sorted by namespace then name, shared without copying between the
+/// watcher that builds it and the screens that read it.
+pub type PodSet = std::sync::Arc<Vec<std::sync::Arc<PodInsight>>>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodInsight {
     pub pod: Pod,

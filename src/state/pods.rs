@@ -9,8 +9,7 @@ use super::fuzzy::Filter;
 use super::keymap::SortKey;
 use crate::model::PodInsight;
 
-/// Pods as the watcher last reported them, sorted by namespace then name.
-pub type PodSet = Arc<Vec<Arc<PodInsight>>>;
+pub use crate::model::insight::PodSet;
 
 /// Which namespaces are shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +116,7 @@ impl PodTable {
             .map(|i| &self.pods[i])
     }
 
-    /// Namespaces present in the snapshot, sorted.
+    /// Namespaces present in the snapshot, sorted (the snapshot is in namespace order).
     pub fn namespaces(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for p in self.pods.iter() {
@@ -125,7 +124,6 @@ impl PodTable {
                 out.push(p.pod.namespace.clone());
             }
         }
-        out.dedup();
         out
     }
 

@@ -289,9 +289,8 @@ fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
 
 fn run_command(app: &mut App, text: &str, out: &mut Outcome) {
     match prompt::parse_command(text) {
-        Err(message) if text.trim().is_empty() => {
-            let _ = message;
-        }
+        // An empty command line just closes the prompt.
+        Err(_) if text.trim().is_empty() => {}
         Err(message) => {
             app.flash = Some(Flash {
                 level: Level::Error,

@@ -103,18 +103,16 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     }
                     Effect::SwitchContext(name) => {
                         if let Feed::Cluster(cluster) = &mut feed {
-                            let switched = cluster.switch_context(&name).await;
-                            let msg = match switched {
+                            let msg = match cluster.switch_context(&name).await {
                                 Ok(source) => Msg::ContextSwitched(source),
                                 Err(reason) => Msg::ContextFailed {
                                     context: name.clone(),
                                     reason,
                                 },
                             };
-                            let outcome = update(&mut app, msg);
-                            dirty |= outcome.redraw;
-                            if matches!(&app.source, crate::state::Source::Cluster { context: Some(c), .. } if *c == name)
-                            {
+                            let switched = matches!(msg, Msg::ContextSwitched(_));
+                            dirty |= update(&mut app, msg).redraw;
+                            if switched {
                                 cluster.watch(&app.table.scope);
                             }
                         }
