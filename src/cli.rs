@@ -51,6 +51,76 @@ pub enum Command {
     Describe(DescribeArgs),
     /// The built-in demo cluster: a Kubernetes API server on 127.0.0.1 with the study-note pods.
     Demo(DemoArgs),
+    /// Print a container's logs (kubectl logs flags; follows across restarts with -f).
+    Logs(LogsArgs),
+    /// Run a command in a container (kubectl exec flags), through the API.
+    Exec(ExecArgs),
+}
+
+/// Which cluster: the kubeconfig flags every cluster command shares.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use (default: its current-context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The pod's namespace (default: the context's namespace).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The pod (NAME or pod/NAME).
+    pub pod: String,
+    /// Container name; without it kubectl's default container is used, with a notice.
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Pass stdin to the container.
+    #[arg(short = 'i', long)]
+    pub stdin: bool,
+    /// Stdin is a TTY (needs -i and a terminal).
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The pod (NAME or pod/NAME).
+    pub pod: String,
+    /// Container name; without it kubectl's default container is used, with a notice.
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Keep streaming new lines (and, unlike kubectl, across container restarts).
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// The previous (terminated) instance of the container.
+    #[arg(short = 'p', long)]
+    pub previous: bool,
+    /// Only the last N lines (-1: all).
+    #[arg(long, value_name = "N", default_value_t = -1, allow_negative_numbers = true)]
+    pub tail: i64,
+    /// Only lines newer than this duration, e.g. 30s, 5m, 1h.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Prefix each line with its RFC3339 timestamp.
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Every container of the pod (init, regular and ephemeral).
+    #[arg(long)]
+    pub all_containers: bool,
+    /// Prefix each line with [pod/NAME/CONTAINER].
+    #[arg(long)]
+    pub prefix: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Debug, Args)]

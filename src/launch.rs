@@ -25,6 +25,9 @@ use crate::tui::feed::{ClusterFeed, Feed};
 pub struct Failure {
     pub code: u8,
     pub message: String,
+    /// Printed as it is, without the `podscope:` prefix: kubectl's own words
+    /// (`error: ...`, `Error from server (...)`) for the kubectl-compatible commands.
+    pub kubectl_words: bool,
 }
 
 impl Failure {
@@ -32,6 +35,7 @@ impl Failure {
         Failure {
             code: 2,
             message: message.into(),
+            kubectl_words: false,
         }
     }
 
@@ -39,6 +43,15 @@ impl Failure {
         Failure {
             code: 1,
             message: message.into(),
+            kubectl_words: false,
+        }
+    }
+
+    /// A runtime failure worded as kubectl words it.
+    pub fn kubectl(message: impl Into<String>) -> Failure {
+        Failure {
+            kubectl_words: true,
+            ..Failure::runtime(message)
         }
     }
 }

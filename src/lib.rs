@@ -9,6 +9,7 @@ pub mod launch;
 pub mod load;
 pub mod logging;
 pub mod model;
+pub mod run;
 pub mod state;
 pub mod theme;
 pub mod tui;

@@ -11,6 +11,7 @@ use podscope::describe::{json, table};
 use podscope::launch::{self, Failure};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
+use podscope::run;
 
 fn main() -> ExitCode {
     let argv0 = std::env::args().next().unwrap_or_default();
@@ -28,34 +29,42 @@ fn main() -> ExitCode {
     };
     podscope::logging::init();
     let result = match cli.command {
-        Some(Command::Describe(args)) => describe(args),
-        Some(Command::Demo(args)) => demo(args),
-        None => launch::tui(cli.tui),
+        Some(Command::Describe(args)) => describe(args).map(|()| 0),
+        Some(Command::Demo(args)) => demo(args).map(|()| 0),
+        Some(Command::Exec(args)) => on_runtime(run::exec::run(args)),
+        Some(Command::Logs(args)) => on_runtime(run::logs::run(args)),
+        None => launch::tui(cli.tui).map(|()| 0),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("podscope: {}", f.message);
+            if f.kubectl_words {
+                eprintln!("{}", f.message);
+            } else {
+                eprintln!("podscope: {}", f.message);
+            }
             ExitCode::from(f.code)
         }
     }
 }
 
+/// Run a cluster command to completion on a fresh async runtime.
+fn on_runtime(command: impl Future<Output = Result<u8, Failure>>) -> Result<u8, Failure> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    let code = runtime.block_on(command);
+    // A stdin pump or a stream still blocked must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    code
+}
+
 fn describe(args: DescribeArgs) -> Result<(), Failure> {
     if args.files.is_empty() {
-        return Err(Failure {
-            code: 1,
-            message: "describing pods on a live cluster is not available in this version; describe manifests with -f PATH (files, directories or - for stdin)".to_string(),
-        });
+        return Err(Failure::runtime("describing pods on a live cluster is not available in this version; describe manifests with -f PATH (files, directories or - for stdin)".to_string()));
     }
-    let config = podscope::config::load().map_err(|e| Failure {
-        code: 2,
-        message: e.to_string(),
-    })?;
-    let loaded = load_paths(&args.files, &mut std::io::stdin().lock()).map_err(|e| Failure {
-        code: 2,
-        message: e.to_string(),
-    })?;
+    let config = podscope::config::load().map_err(|e| Failure::usage(e.to_string()))?;
+    let loaded = load_paths(&args.files, &mut std::io::stdin().lock())
+        .map_err(|e| Failure::usage(e.to_string()))?;
     for note in &loaded.notes {
         eprintln!("note: {note}");
     }
@@ -79,10 +88,9 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
             .as_deref()
             .map(|n| format!(" in namespace {n}"))
             .unwrap_or_default();
-        return Err(Failure {
-            code: 2,
-            message: format!("pod {missing} not found{ns} in the given manifests"),
-        });
+        return Err(Failure::usage(format!(
+            "pod {missing} not found{ns} in the given manifests"
+        )));
     }
     let text = match args.output {
         OutputFormat::Json => json::to_string(&pods) + "\n",
@@ -98,10 +106,7 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         // A closed pipe (`podscope describe | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure {
-            code: 1,
-            message: format!("cannot write output: {e}"),
-        }),
+        Err(e) => Err(Failure::runtime(format!("cannot write output: {e}"))),
     }
 }
 
@@ -109,21 +114,16 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
     let extra = if args.files.is_empty() {
         Default::default()
     } else {
-        let loaded =
-            load_paths(&args.files, &mut std::io::stdin().lock()).map_err(|e| Failure {
-                code: 2,
-                message: e.to_string(),
-            })?;
+        let loaded = load_paths(&args.files, &mut std::io::stdin().lock())
+            .map_err(|e| Failure::usage(e.to_string()))?;
         loaded.notes.iter().for_each(|n| eprintln!("note: {n}"));
         loaded.manifests
     };
     if !args.serve {
         return launch::demo_tui(args, extra);
     }
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot start the async runtime: {e}"),
-    })?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let options = podscope::demo::DemoOptions {
             port: args.port,
@@ -136,12 +136,11 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
         };
         let cluster = podscope::demo::DemoCluster::start(options)
             .await
-            .map_err(|e| Failure {
-                code: 1,
-                message: format!(
+            .map_err(|e| {
+                Failure::runtime(format!(
                     "cannot start the demo cluster on 127.0.0.1:{}: {e}",
                     args.port
-                ),
+                ))
             })?;
         // Write errors are ignored: the server keeps running if whoever started it closes
         // our stdout (a pipe read only up to the export line, say).

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::errors::ApiFailure;
 use crate::model::convert::pod_from_api;
 use crate::model::{PodInsight, RoleRule};
 
@@ -191,28 +192,15 @@ pub fn describe(e: &watcher::Error) -> String {
         watcher::Error::InitialListFailed(k)
         | watcher::Error::WatchStartFailed(k)
         | watcher::Error::WatchFailed(k) => k,
-        watcher::Error::WatchError(s) => return status_text(s.code, &s.reason, &s.message),
+        watcher::Error::WatchError(s) => {
+            return ApiFailure {
+                code: Some(s.code),
+                reason: s.reason.clone(),
+                message: s.message.clone(),
+            }
+            .to_string();
+        }
         watcher::Error::NoResourceVersion => return e.to_string(),
     };
-    if let kube::Error::Api(s) = inner {
-        return status_text(s.code, &s.reason, &s.message);
-    }
-    let mut text = inner.to_string();
-    let mut source = std::error::Error::source(inner);
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text = more;
-        }
-        source = s.source();
-    }
-    text
-}
-
-fn status_text(code: u16, reason: &str, message: &str) -> String {
-    match (reason.is_empty(), message.is_empty()) {
-        (_, false) => format!("{code}: {message}"),
-        (false, true) => format!("{code} {reason}"),
-        (true, true) => format!("HTTP {code}"),
-    }
+    ApiFailure::from_kube(inner).to_string()
 }

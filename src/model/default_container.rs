@@ -20,6 +20,8 @@ pub enum DefaultChoice {
     Annotation,
     /// The first entry of `spec.containers`.
     FirstContainer,
+    /// Named with `-c`.
+    Named,
 }
 
 /// Pick the container kubectl would use without `-c`. `None` when the pod has no
@@ -80,4 +82,23 @@ pub fn all_container_names(pod: &Pod) -> String {
         .chain(init)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The container `-c NAME` means, or kubectl's default (with its notice) when there is no
+/// `-c`. Init, native sidecar and ephemeral containers can all be named. The error is
+/// kubectl's message.
+pub fn choose_container(pod: &Pod, flag: Option<&str>) -> Result<DefaultContainer, String> {
+    match flag {
+        Some(name) if pod.container(name).is_some() => Ok(DefaultContainer {
+            name: name.to_string(),
+            chosen_by: DefaultChoice::Named,
+            notice: None,
+        }),
+        Some(name) => Err(format!(
+            "container {name} is not valid for pod {}",
+            pod.name
+        )),
+        None => default_container(pod)
+            .ok_or_else(|| format!("pod {} does not have any containers", pod.name)),
+    }
 }

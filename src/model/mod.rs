@@ -5,6 +5,7 @@ pub mod default_container;
 pub mod glob;
 pub mod insight;
 pub mod lint;
+pub mod log_line;
 pub mod manifest;
 pub mod network;
 pub mod pod;
@@ -12,7 +13,7 @@ pub mod printing;
 pub mod role;
 pub mod volume;
 
-pub use default_container::{DefaultContainer, default_container};
+pub use default_container::{DefaultContainer, choose_container, default_container};
 pub use insight::PodInsight;
 pub use network::{LocalhostLink, localhost_links};
 pub use pod::{Container, ContainerStateKind, Pod, Section};

@@ -1,0 +1,411 @@
+//! A container's log stream that keeps going: across a restart (a new instance means a new
+//! request, announced with a boundary), across a dropped connection (reconnect with
+//! `sinceTime` and drop the lines already seen), and while the container waits to start.
+//!
+//! Every request asks for timestamps (the reconnect needs them); callers show or strip them.
+//! Lines travel in batches over a bounded channel, so a fast writer cannot flood the UI.
+
+use std::time::Duration;
+
+use futures_util::{AsyncBufReadExt, FutureExt};
+use k8s_openapi::api::core::v1::Pod as ApiPod;
+use k8s_openapi::jiff::Timestamp;
+use kube::api::LogParams;
+use kube::{Api, Client};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::errors::ApiFailure;
+use crate::model::convert::pod_from_api;
+use crate::model::log_line::{LogLine, restart_boundary};
+use crate::model::pod::{Container, ContainerState, Pod, PodPhase, Section};
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSpec {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    pub follow: bool,
+    /// The previous (terminated) instance instead of the current one.
+    pub previous: bool,
+    /// The previous instance's lines first, then a boundary, then the current ones (when the
+    /// container has restarted).
+    pub stitch_previous: bool,
+    pub tail: Option<i64>,
+    pub since_seconds: Option<i64>,
+}
+
+/// What a stream reports; `source` is the index of its spec in [`spawn`]'s list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogMsg {
+    pub source: usize,
+    pub event: LogEvent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogEvent {
+    Lines(Vec<LogLine>),
+    /// A new instance of the container: the boundary text to show before its lines.
+    Restarted(String),
+    /// Not a log line: waiting for the container, reconnecting.
+    Note(String),
+    /// The stream is over for good, and why.
+    Ended(String),
+    /// The first request failed (not found, forbidden, bad container, not started yet).
+    Failed(ApiFailure),
+}
+
+/// Running streams; dropping this stops them.
+pub struct LogStreams {
+    tasks: Vec<JoinHandle<()>>,
+    pub rx: mpsc::Receiver<LogMsg>,
+}
+
+impl Drop for LogStreams {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// Start one stream per spec, all reporting on one channel.
+pub fn spawn(client: &Client, specs: Vec<LogSpec>) -> LogStreams {
+    let (tx, rx) = mpsc::channel(64);
+    let tasks = specs
+        .into_iter()
+        .enumerate()
+        .map(|(source, spec)| {
+            let out = Sender {
+                source,
+                tx: tx.clone(),
+            };
+            tokio::spawn(stream(client.clone(), spec, out))
+        })
+        .collect();
+    LogStreams { tasks, rx }
+}
+
+const BATCH: usize = 1024;
+const POLL: Duration = Duration::from_secs(1);
+
+struct Sender {
+    source: usize,
+    tx: mpsc::Sender<LogMsg>,
+}
+
+impl Sender {
+    /// `false` once nobody listens.
+    async fn send(&self, event: LogEvent) -> bool {
+        let msg = LogMsg {
+            source: self.source,
+            event,
+        };
+        self.tx.send(msg).await.is_ok()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Start {
+    First,
+    NewInstance,
+    Resume,
+}
+
+/// How a request's body ended.
+enum BodyEnd {
+    Eof,
+    Broken(String),
+    Closed,
+}
+
+async fn stream(client: Client, spec: LogSpec, out: Sender) {
+    let api: Api<ApiPod> = Api::namespaced(client, &spec.namespace);
+    let mut restarts = None;
+    if spec.follow || spec.stitch_previous {
+        if let Ok(pod) = api.get(&spec.pod).await {
+            let pod = pod_from_api(&pod, None);
+            let status = pod
+                .container(&spec.container)
+                .and_then(|c| c.status.clone());
+            restarts = status.as_ref().map(|s| s.restart_count);
+            if spec.stitch_previous && !spec.previous && restarts.unwrap_or(0) > 0 {
+                let status = status.expect("restarts came from it");
+                if !stitch(&api, &spec, &out).await {
+                    return;
+                }
+                let text = restart_boundary(status.last_state.as_ref(), status.restart_count);
+                if !out.send(LogEvent::Restarted(text)).await {
+                    return;
+                }
+            }
+        }
+    }
+    let mut last_seen: Option<Timestamp> = None;
+    // The first request honours --tail and --since; a new instance is read from its first
+    // line; a reconnect resumes after the last line seen.
+    let mut start = Start::First;
+    let mut waiting_said = String::new();
+    loop {
+        let mut params = LogParams {
+            container: Some(spec.container.clone()),
+            follow: spec.follow,
+            previous: spec.previous,
+            timestamps: true,
+            ..LogParams::default()
+        };
+        match start {
+            Start::First => {
+                params.tail_lines = spec.tail;
+                params.since_seconds = spec.since_seconds;
+            }
+            Start::NewInstance => {}
+            Start::Resume => params.since_time = last_seen,
+        }
+        let reader = match api.log_stream(&spec.pod, &params).await {
+            Ok(reader) => reader,
+            Err(e) => {
+                let failure = ApiFailure::from_kube(&e);
+                let waiting =
+                    failure.code == Some(400) && failure.message.contains("waiting to start");
+                if spec.follow && (waiting || failure.code.is_none()) {
+                    if failure.message != waiting_said {
+                        waiting_said = failure.message.clone();
+                        let note = if waiting {
+                            failure.message.clone()
+                        } else {
+                            format!(
+                                "cannot reach the log stream ({}); retrying",
+                                failure.message
+                            )
+                        };
+                        if !out.send(LogEvent::Note(note)).await {
+                            return;
+                        }
+                    }
+                    tokio::time::sleep(POLL).await;
+                    continue;
+                }
+                let _ = out.send(LogEvent::Failed(failure)).await;
+                return;
+            }
+        };
+        waiting_said.clear();
+        let dedupe = match start {
+            Start::Resume => last_seen,
+            Start::First | Start::NewInstance => None,
+        };
+        start = Start::Resume;
+        match read_body(reader, dedupe, &mut last_seen, &out).await {
+            BodyEnd::Closed => return,
+            BodyEnd::Eof if !spec.follow => {
+                let _ = out.send(LogEvent::Ended(String::new())).await;
+                return;
+            }
+            BodyEnd::Broken(reason) if !spec.follow => {
+                let _ = out
+                    .send(LogEvent::Ended(format!("the stream broke: {reason}")))
+                    .await;
+                return;
+            }
+            BodyEnd::Broken(reason) => {
+                if !out
+                    .send(LogEvent::Note(format!(
+                        "connection lost ({reason}); reconnecting"
+                    )))
+                    .await
+                {
+                    return;
+                }
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+            BodyEnd::Eof => {}
+        }
+        // The instance we followed has ended: restarted, waiting to restart, or done.
+        match next_instance(&api, &spec, &mut restarts, &out).await {
+            Next::Same => {}
+            Next::New(boundary) => {
+                if !out.send(LogEvent::Restarted(boundary)).await {
+                    return;
+                }
+                start = Start::NewInstance;
+            }
+            Next::Done(reason) => {
+                let _ = out.send(LogEvent::Ended(reason)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// The previous instance's lines (the first part of a stitched view). `false` when nobody
+/// listens any more.
+async fn stitch(api: &Api<ApiPod>, spec: &LogSpec, out: &Sender) -> bool {
+    let params = LogParams {
+        container: Some(spec.container.clone()),
+        previous: true,
+        timestamps: true,
+        tail_lines: spec.tail,
+        since_seconds: spec.since_seconds,
+        ..LogParams::default()
+    };
+    match api.log_stream(&spec.pod, &params).await {
+        Ok(reader) => !matches!(
+            read_body(reader, None, &mut None, out).await,
+            BodyEnd::Closed
+        ),
+        Err(e) => {
+            let note = format!("no previous logs: {}", ApiFailure::from_kube(&e).message);
+            out.send(LogEvent::Note(note)).await
+        }
+    }
+}
+
+async fn read_body(
+    reader: impl futures_util::AsyncBufRead + Unpin,
+    dedupe: Option<Timestamp>,
+    last_seen: &mut Option<Timestamp>,
+    out: &Sender,
+) -> BodyEnd {
+    let mut reader = reader;
+    let mut batch: Vec<LogLine> = Vec::new();
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        // Send what we have whenever the next line is not already buffered.
+        let read = match reader.read_until(b'\n', &mut buf).now_or_never() {
+            Some(r) => r,
+            None => {
+                if !batch.is_empty() && !out.send(LogEvent::Lines(std::mem::take(&mut batch))).await
+                {
+                    return BodyEnd::Closed;
+                }
+                reader.read_until(b'\n', &mut buf).await
+            }
+        };
+        match read {
+            Ok(0) => break,
+            Ok(_) => {
+                let line = LogLine::parse(std::mem::replace(&mut buf, Vec::with_capacity(256)));
+                if line.time.is_none() && line.raw.starts_with(b"unable to retrieve container logs")
+                {
+                    // The kubelet's answer when the runtime has already removed the instance.
+                    let note = String::from_utf8_lossy(&line.raw).into_owned();
+                    if !out.send(LogEvent::Note(note)).await {
+                        return BodyEnd::Closed;
+                    }
+                    continue;
+                }
+                if let (Some(seen), Some(t)) = (dedupe, line.time)
+                    && t <= seen
+                {
+                    continue;
+                }
+                if line.time.is_some() {
+                    *last_seen = line.time;
+                }
+                batch.push(line);
+                if batch.len() >= BATCH
+                    && !out.send(LogEvent::Lines(std::mem::take(&mut batch))).await
+                {
+                    return BodyEnd::Closed;
+                }
+            }
+            Err(e) => {
+                if !batch.is_empty() && !out.send(LogEvent::Lines(batch)).await {
+                    return BodyEnd::Closed;
+                }
+                return BodyEnd::Broken(e.to_string());
+            }
+        }
+    }
+    if !batch.is_empty() && !out.send(LogEvent::Lines(batch)).await {
+        return BodyEnd::Closed;
+    }
+    BodyEnd::Eof
+}
+
+enum Next {
+    /// The same instance is still running (the stream ended for another reason).
+    Same,
+    /// A new instance runs; the boundary text.
+    New(String),
+    Done(String),
+}
+
+/// After a followed stream ends, wait until the container runs again (a new instance, or the
+/// same one if only the stream broke) or will not run again.
+async fn next_instance(
+    api: &Api<ApiPod>,
+    spec: &LogSpec,
+    restarts: &mut Option<i32>,
+    out: &Sender,
+) -> Next {
+    let mut said = String::new();
+    loop {
+        let pod = match api.get(&spec.pod).await {
+            Ok(p) => pod_from_api(&p, None),
+            Err(e) => {
+                let f = ApiFailure::from_kube(&e);
+                if f.not_found() {
+                    return Next::Done(format!("pod {} was deleted", spec.pod));
+                }
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+        };
+        let Some(container) = pod.container(&spec.container) else {
+            return Next::Done(format!("container {} is gone", spec.container));
+        };
+        let Some(status) = &container.status else {
+            tokio::time::sleep(POLL).await;
+            continue;
+        };
+        let running = matches!(status.state, ContainerState::Running { .. });
+        let restarted = restarts.is_some_and(|r| status.restart_count > r);
+        if running && restarted {
+            *restarts = Some(status.restart_count);
+            return Next::New(restart_boundary(
+                status.last_state.as_ref(),
+                status.restart_count,
+            ));
+        }
+        if running {
+            if restarts.is_none() {
+                *restarts = Some(status.restart_count);
+            }
+            return Next::Same;
+        }
+        if let Some(reason) = finished_for_good(&pod, container) {
+            return Next::Done(reason);
+        }
+        let text = format!(
+            "{} is {}; waiting for it to start again",
+            spec.container,
+            status.state.summary()
+        );
+        if text != said {
+            said = text.clone();
+            if !out.send(LogEvent::Note(text)).await {
+                return Next::Done(String::new());
+            }
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Why a terminated container will not run again, if it will not.
+fn finished_for_good(pod: &Pod, container: &Container) -> Option<String> {
+    let status = container.status.as_ref()?;
+    let ContainerState::Terminated { exit_code, .. } = &status.state else {
+        return None;
+    };
+    let policy = pod.restart_policy.as_deref().unwrap_or("Always");
+    let pod_done = matches!(pod.phase, Some(PodPhase::Succeeded | PodPhase::Failed));
+    let init_done =
+        container.section == Section::Init && !container.native_sidecar && *exit_code == 0;
+    let no_restart = container.section == Section::Ephemeral
+        || policy == "Never"
+        || (policy == "OnFailure" && *exit_code == 0);
+    (pod_done || init_done || no_restart)
+        .then(|| format!("{} exited: {}", container.name, status.state.summary()))
+}
