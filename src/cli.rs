@@ -39,6 +39,9 @@ pub struct TuiArgs {
     /// Never change anything in the cluster (no exec, no debug containers).
     #[arg(long)]
     pub readonly: bool,
+    /// Image for debug containers (`d`; default busybox, or the config's debug_image).
+    #[arg(long, value_name = "IMAGE")]
+    pub debug_image: Option<String>,
     /// Open the TUI over manifest files or directories (or - for stdin) instead of a cluster.
     #[arg(short = 'f', long = "filename", value_name = "PATH",
           conflicts_with_all = ["kubeconfig", "context"])]
@@ -128,6 +131,12 @@ pub struct DemoArgs {
     /// Theme for the TUI (see `podscope --help`).
     #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
+    /// Never change anything in the cluster (no exec, no debug containers).
+    #[arg(long)]
+    pub readonly: bool,
+    /// Image for debug containers (`d`; default busybox).
+    #[arg(long, value_name = "IMAGE")]
+    pub debug_image: Option<String>,
     /// Only run the API server (for kubectl and kube-rs clients) until Ctrl-C or SIGTERM.
     #[arg(long)]
     pub serve: bool,

@@ -12,7 +12,11 @@
 //! role = "ambassador"
 //!
 //! theme = "light"                   # a built-in theme or a path to a theme file
+//! log_lines = 200000                # lines a log view keeps (default 100000)
+//! debug_image = "nicolaka/netshoot" # image of debug containers (default busybox)
 //! ```
+//!
+//! (Top-level keys go before the first `[[roles]]` table, as TOML wants.)
 //!
 //! or, to pick a theme and change some of its colours:
 //!
@@ -34,6 +38,10 @@ use crate::model::{ContainerRole, RoleRule};
 pub struct Config {
     pub role_rules: Vec<RoleRule>,
     pub theme: ThemeChoice,
+    /// Lines a log view keeps before dropping the oldest (`log_lines`).
+    pub log_lines: Option<usize>,
+    /// The image of debug containers (`debug_image`).
+    pub debug_image: Option<String>,
 }
 
 /// The config file's theme: a name or path, and slot overrides (a table shaped like a theme
@@ -52,6 +60,8 @@ struct RawConfig {
     /// A theme name or path, or a table with `name` and slot overrides.
     #[serde(default)]
     theme: Option<toml::Value>,
+    log_lines: Option<usize>,
+    debug_image: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,7 +180,17 @@ pub fn parse(text: &str) -> Result<Config, String> {
             ));
         }
     };
-    Ok(Config { role_rules, theme })
+    if let Some(n) = raw.log_lines.filter(|n| *n < 100) {
+        return Err(format!(
+            "log_lines: {n} is too few to read a log (at least 100)"
+        ));
+    }
+    Ok(Config {
+        role_rules,
+        theme,
+        log_lines: raw.log_lines,
+        debug_image: raw.debug_image.filter(|i| !i.trim().is_empty()),
+    })
 }
 
 #[cfg(test)]

@@ -86,10 +86,34 @@ fn ui_error(e: std::io::Error) -> Failure {
     Failure::runtime(format!("terminal error: {e}"))
 }
 
+/// What the user asked of the actions on containers.
+struct Actions {
+    readonly: bool,
+    debug_image: Option<String>,
+    log_lines: Option<usize>,
+}
+
+impl Actions {
+    fn apply(&self, app: &mut App) {
+        app.readonly = self.readonly;
+        if let Some(image) = &self.debug_image {
+            app.debug_image = image.clone();
+        }
+        if let Some(n) = self.log_lines {
+            app.log_capacity = n;
+        }
+    }
+}
+
 /// `podscope [--kubeconfig P] [--context C] [-n NS | -A]` and `podscope -f PATH ...`.
 pub fn tui(args: TuiArgs) -> Result<(), Failure> {
     let config = config::load().map_err(|e| Failure::usage(e.to_string()))?;
     let theme = resolve_theme(args.theme.as_deref(), &config.theme)?;
+    let actions = Actions {
+        readonly: args.readonly,
+        debug_image: args.debug_image.clone().or(config.debug_image.clone()),
+        log_lines: config.log_lines,
+    };
     let rules = Arc::new(config.role_rules);
     if !args.files.is_empty() {
         let loaded = load_paths(&args.files, &mut std::io::stdin().lock())
@@ -140,7 +164,8 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
             connection.context.as_deref().unwrap_or("in-cluster")
         ));
         let feed = ClusterFeed::new(connection, target, rules);
-        let app = App::new(feed.source(), scope, Timestamp::now());
+        let mut app = App::new(feed.source(), scope, Timestamp::now());
+        actions.apply(&mut app);
         event_loop::run(app, &theme, Feed::Cluster(Box::new(feed)))
             .await
             .map_err(ui_error)
@@ -152,6 +177,11 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
     let config = config::load().map_err(|e| Failure::usage(e.to_string()))?;
     let theme = resolve_theme(args.theme.as_deref(), &config.theme)?;
     need_terminal()?;
+    let actions = Actions {
+        readonly: args.readonly,
+        debug_image: args.debug_image.clone().or(config.debug_image.clone()),
+        log_lines: config.log_lines,
+    };
     let rules = Arc::new(config.role_rules);
     let runtime = runtime()?;
     runtime.block_on(async {
@@ -185,7 +215,8 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
         let result = match cluster::connect(&target).await {
             Ok(connection) => {
                 let feed = ClusterFeed::new(connection, target, rules);
-                let app = App::new(feed.source(), Scope::All, Timestamp::now());
+                let mut app = App::new(feed.source(), Scope::All, Timestamp::now());
+                actions.apply(&mut app);
                 event_loop::run(app, &theme, Feed::Cluster(Box::new(feed)))
                     .await
                     .map_err(ui_error)

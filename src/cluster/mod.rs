@@ -2,6 +2,7 @@
 //! sessions, log streams and debug containers.
 
 pub mod connect;
+pub mod debug;
 pub mod errors;
 pub mod exec;
 pub mod logs;

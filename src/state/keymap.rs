@@ -44,6 +44,25 @@ pub enum Action {
     Suspend,
     ScrollDetailUp,
     ScrollDetailDown,
+    /// A shell in the chosen container (exec).
+    Shell,
+    Logs,
+    PreviousLogs,
+    /// Logs of every container, merged.
+    AllLogs,
+    /// An ephemeral debug container targeting the chosen container.
+    Debug,
+    // The log view's own actions.
+    ToggleFollow,
+    ToggleTimestamps,
+    ToggleWrap,
+    Search,
+    LogFilter,
+    NextMatch,
+    PreviousMatch,
+    /// Lines from the last N seconds; 0 means the last lines (tail).
+    Since(u32),
+    Save,
 }
 
 /// Pod list orderings.
@@ -132,6 +151,31 @@ pub const BINDINGS: &[Binding] = &[
         "copy the kubectl logs command",
     ),
     bind(
+        Key::Char('s'),
+        Action::Shell,
+        "s",
+        "shell in the container (bash, else sh); :exec CMD runs another",
+    ),
+    bind(Key::Char('l'), Action::Logs, "l", "logs of the container"),
+    bind(
+        Key::Char('p'),
+        Action::PreviousLogs,
+        "p",
+        "logs of its previous (crashed) instance",
+    ),
+    bind(
+        Key::Char('a'),
+        Action::AllLogs,
+        "a",
+        "logs of all containers, merged",
+    ),
+    bind(
+        Key::Char('d'),
+        Action::Debug,
+        "d",
+        "debug container (ephemeral) targeting the container",
+    ),
+    bind(
         Key::Char('J'),
         Action::ScrollDetailDown,
         "J K",
@@ -173,9 +217,73 @@ pub const BINDINGS: &[Binding] = &[
     bind(Key::Ctrl('c'), Action::Quit, "", ""),
 ];
 
+/// The log view's keys; they take precedence over [`BINDINGS`] there.
+pub const LOG_BINDINGS: &[Binding] = &[
+    bind(
+        Key::Char('f'),
+        Action::ToggleFollow,
+        "f",
+        "follow new lines on/off (G also resumes)",
+    ),
+    bind(Key::Char('G'), Action::Bottom, "", ""),
+    bind(
+        Key::Char('p'),
+        Action::PreviousLogs,
+        "p",
+        "previous instance / current (and previous stitched)",
+    ),
+    bind(
+        Key::Char('a'),
+        Action::AllLogs,
+        "a",
+        "all containers / only the chosen one",
+    ),
+    bind(Key::Char('t'), Action::ToggleTimestamps, "t", "timestamps"),
+    bind(Key::Char('w'), Action::ToggleWrap, "w", "wrap long lines"),
+    bind(
+        Key::Char('/'),
+        Action::Search,
+        "/",
+        "search (regex); n N next and previous match",
+    ),
+    bind(Key::Char('n'), Action::NextMatch, "", ""),
+    bind(Key::Char('N'), Action::PreviousMatch, "", ""),
+    bind(
+        Key::Char('&'),
+        Action::LogFilter,
+        "&",
+        "only lines matching a regex (&!re: not matching)",
+    ),
+    bind(
+        Key::Char('0'),
+        Action::Since(0),
+        "0 1-4",
+        "last 500 lines; since 1m, 5m, 15m, 1h",
+    ),
+    bind(Key::Char('1'), Action::Since(60), "", ""),
+    bind(Key::Char('2'), Action::Since(300), "", ""),
+    bind(Key::Char('3'), Action::Since(900), "", ""),
+    bind(Key::Char('4'), Action::Since(3600), "", ""),
+    bind(
+        Key::Ctrl('s'),
+        Action::Save,
+        "^s",
+        "save the lines to a file",
+    ),
+];
+
 /// The action bound to `key`, if any.
 pub fn action_for(key: Key) -> Option<Action> {
     BINDINGS.iter().find(|b| b.key == key).map(|b| b.action)
+}
+
+/// The action bound to `key` in the log view.
+pub fn log_action_for(key: Key) -> Option<Action> {
+    LOG_BINDINGS
+        .iter()
+        .find(|b| b.key == key)
+        .map(|b| b.action)
+        .or_else(|| action_for(key))
 }
 
 #[cfg(test)]
@@ -184,12 +292,14 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice() {
-        for (i, a) in BINDINGS.iter().enumerate() {
-            assert!(
-                BINDINGS[i + 1..].iter().all(|b| b.key != a.key),
-                "{:?} is bound twice",
-                a.key
-            );
+        for table in [BINDINGS, LOG_BINDINGS] {
+            for (i, a) in table.iter().enumerate() {
+                assert!(
+                    table[i + 1..].iter().all(|b| b.key != a.key),
+                    "{:?} is bound twice",
+                    a.key
+                );
+            }
         }
     }
 

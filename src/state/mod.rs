@@ -2,9 +2,13 @@
 //! loop feeds messages in (keys, pod snapshots, connection changes, clock ticks) and carries
 //! the effects out (re-watch, switch context, copy, suspend, quit).
 
+mod actions;
 pub mod commands;
 pub mod fuzzy;
 pub mod keymap;
+pub mod log_buffer;
+mod log_keys;
+pub mod log_view;
 pub mod pod_view;
 pub mod pods;
 pub mod prompt;
@@ -12,8 +16,11 @@ mod update;
 
 use k8s_openapi::jiff::Timestamp;
 
+pub use actions::{DebugMount, DebugRequest, ExecOutcome, ExecRequest};
 pub use commands::KubectlTarget;
 pub use keymap::{Action, Key, SortKey};
+pub use log_keys::LOG_CHROME;
+pub use log_view::{LogRequest, LogUpdate, LogView};
 pub use pod_view::{Group, PodView, display_order};
 pub use pods::{PodSet, PodTable, Scope, pod_set};
 pub use prompt::{Prompt, PromptKind};
@@ -73,11 +80,12 @@ pub enum Connection {
 }
 
 /// The screen under the prompt and the help.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     List,
     Pod(PodView),
     Volumes(VolumesView),
+    Logs(Box<LogView>),
 }
 
 /// The volumes of one pod; `back` is the pod view it was opened from.
@@ -117,7 +125,20 @@ pub struct App {
     /// Terminal size in cells (width, height).
     pub size: (u16, u16),
     pub kubectl: KubectlTarget,
+    /// `--readonly`: no exec, no debug containers.
+    pub readonly: bool,
+    /// The image of debug containers (`--debug-image`).
+    pub debug_image: String,
+    /// A debug container waiting for the user's yes (ephemeral containers cannot be removed).
+    pub confirm: Option<DebugRequest>,
+    /// The last log stream number handed out.
+    pub streams: u64,
+    /// Lines a log view keeps.
+    pub log_capacity: usize,
 }
+
+/// The debug image when none is given (what `kubectl debug --image=busybox` uses).
+pub const DEFAULT_DEBUG_IMAGE: &str = "busybox";
 
 impl App {
     pub fn new(source: Source, scope: Scope, now: Timestamp) -> App {
@@ -142,6 +163,11 @@ impl App {
             now,
             size: (80, 24),
             kubectl,
+            readonly: false,
+            debug_image: DEFAULT_DEBUG_IMAGE.to_string(),
+            confirm: None,
+            streams: 0,
+            log_capacity: log_view::DEFAULT_CAPACITY,
         }
     }
 
@@ -170,6 +196,20 @@ pub enum Msg {
     ContextSwitched(Source),
     Tick(Timestamp),
     Resize(u16, u16),
+    /// What log stream `stream` reported for its `source`-th container.
+    Log {
+        stream: u64,
+        source: usize,
+        update: LogUpdate,
+    },
+    /// An exec session (or the debug container's) is over; the TUI has the terminal again.
+    ExecEnded {
+        container: String,
+        kubectl: String,
+        outcome: ExecOutcome,
+    },
+    /// The log lines were written to this file, or could not be.
+    Saved(Result<String, String>),
 }
 
 /// What the event loop must do after an update.
@@ -181,6 +221,18 @@ pub enum Effect {
     SwitchContext(String),
     /// Put the text on the clipboard (OSC 52).
     Copy(String),
+    /// Hand the terminal to an exec session, then take it back.
+    Exec(ExecRequest),
+    /// Add an ephemeral container, wait for it to run, and exec into it.
+    Debug(DebugRequest),
+    /// Stream logs (replacing any stream running).
+    Logs(LogRequest),
+    StopLogs,
+    /// Write the text to a new file named after `name` in podscope's log directory.
+    Save {
+        name: String,
+        text: String,
+    },
     Suspend,
     Quit,
 }

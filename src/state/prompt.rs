@@ -5,6 +5,10 @@
 pub enum PromptKind {
     Filter,
     Command,
+    /// `/` in the log view.
+    LogSearch,
+    /// `&` in the log view.
+    LogFilter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +26,21 @@ pub enum Command {
     Context(String),
     Quit,
     Help,
+    /// `:exec CMD ARGS...` in the chosen container.
+    Exec(Vec<String>),
 }
 
 /// Parse a command line; the error says what is accepted.
 pub fn parse_command(text: &str) -> Result<Command, String> {
+    if let Some(rest) = text.trim_start().strip_prefix("exec") {
+        if rest.is_empty() || rest.starts_with(' ') {
+            let argv = split_words(rest)?;
+            if argv.is_empty() {
+                return Err(":exec needs a command, e.g. :exec ls -l /var/log".into());
+            }
+            return Ok(Command::Exec(argv));
+        }
+    }
     let mut words = text.split_whitespace();
     let verb = words.next().unwrap_or("");
     let arg = words.next();
@@ -45,9 +60,63 @@ pub fn parse_command(text: &str) -> Result<Command, String> {
         ("q" | "q!" | "quit", None) => Ok(Command::Quit),
         ("help" | "?", None) => Ok(Command::Help),
         _ => Err(format!(
-            "unknown command :{text} (try :ns NAME, :ns all, :ctx NAME, :q)"
+            "unknown command :{text} (try :ns NAME, :ns all, :ctx NAME, :exec CMD, :q)"
         )),
     }
+}
+
+/// Split a command line into words as a POSIX shell would for plain words and quotes
+/// ('...' literal, "..." with \" and \\, backslash escapes outside quotes).
+pub fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {
+                if let Some(w) = word.take() {
+                    words.push(w);
+                }
+            }
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push(c),
+                        None => return Err("unterminated ' in the command".into()),
+                    }
+                }
+            }
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\')) => w.push(c),
+                            Some(c) => {
+                                w.push('\\');
+                                w.push(c);
+                            }
+                            None => return Err("unterminated \" in the command".into()),
+                        },
+                        Some(c) => w.push(c),
+                        None => return Err("unterminated \" in the command".into()),
+                    }
+                }
+            }
+            '\\' => {
+                let w = word.get_or_insert_with(String::new);
+                if let Some(c) = chars.next() {
+                    w.push(c);
+                }
+            }
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
 }
 
 /// What Tab can complete the command line to: the verb, or the argument from `namespaces`
@@ -58,7 +127,7 @@ pub fn candidates(text: &str, namespaces: &[String], contexts: &[String]) -> Vec
         None => (text, None),
     };
     match arg {
-        None => ["ns", "ctx", "q"]
+        None => ["ns", "ctx", "exec", "q"]
             .iter()
             .filter(|v| v.starts_with(verb))
             .map(|v| v.to_string())
@@ -129,6 +198,37 @@ mod tests {
                 .unwrap_err()
                 .contains("needs a namespace")
         );
+    }
+
+    #[test]
+    fn exec_command_words() {
+        assert_eq!(
+            parse_command("exec ls -l /var/log"),
+            Ok(Command::Exec(vec![
+                "ls".into(),
+                "-l".into(),
+                "/var/log".into()
+            ]))
+        );
+        assert_eq!(
+            parse_command(r#"exec sh -c 'echo "a b"; exit 3'"#),
+            Ok(Command::Exec(vec![
+                "sh".into(),
+                "-c".into(),
+                r#"echo "a b"; exit 3"#.into()
+            ]))
+        );
+        assert_eq!(
+            split_words(r#"a\ b "c \"d\"" ''"#),
+            Ok(vec!["a b".into(), r#"c "d""#.into(), "".into()])
+        );
+        assert!(
+            parse_command("exec")
+                .unwrap_err()
+                .contains("needs a command")
+        );
+        assert!(parse_command("exec 'oops").is_err());
+        assert!(parse_command("execute").unwrap_err().contains("unknown"));
     }
 
     #[test]

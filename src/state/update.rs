@@ -2,6 +2,8 @@
 
 use k8s_openapi::jiff::Timestamp;
 
+use super::actions;
+use super::log_keys;
 use super::prompt::{self, Command};
 use super::{
     Action, App, Connection, Effect, Flash, Key, Level, Msg, Outcome, PodView, Prompt, PromptKind,
@@ -67,6 +69,31 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             let height = app.list_height();
             app.table.scroll_into_view(height);
         }
+        Msg::Log {
+            stream,
+            source,
+            update,
+        } => match &mut app.screen {
+            Screen::Logs(view) if view.stream == stream => view.receive(source, update),
+            _ => out.redraw = false,
+        },
+        Msg::ExecEnded {
+            container,
+            kubectl,
+            outcome,
+        } => actions::exec_ended(app, &container, &kubectl, outcome),
+        Msg::Saved(result) => {
+            app.flash = Some(match result {
+                Ok(path) => Flash {
+                    level: Level::Info,
+                    text: format!("saved to {path}"),
+                },
+                Err(e) => Flash {
+                    level: Level::Error,
+                    text: format!("cannot save the log: {e}"),
+                },
+            })
+        }
     }
     out
 }
@@ -74,6 +101,10 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
 fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
     if app.prompt.is_some() {
         prompt_key(app, key, out);
+        return;
+    }
+    if app.confirm.is_some() {
+        actions::confirm_key(app, key, out);
         return;
     }
     if app.help {
@@ -84,7 +115,13 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         }
         return;
     }
-    let Some(action) = keymap::action_for(key) else {
+    let in_logs = matches!(app.screen, Screen::Logs(_));
+    let action = if in_logs {
+        keymap::log_action_for(key)
+    } else {
+        keymap::action_for(key)
+    };
+    let Some(action) = action else {
         out.redraw = false;
         return;
     };
@@ -99,10 +136,15 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
                 text: String::new(),
             })
         }
+        _ if in_logs => log_keys::log_action(app, action, out),
+        Action::Shell | Action::Logs | Action::PreviousLogs | Action::AllLogs | Action::Debug => {
+            actions::container_action(app, action, out)
+        }
         _ => match &app.screen {
             Screen::List => list_action(app, action, height, out),
             Screen::Pod(_) => pod_action(app, action, out),
             Screen::Volumes(_) => volumes_action(app, action),
+            Screen::Logs(_) => {}
         },
     }
 }
@@ -255,10 +297,15 @@ fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
             return;
         }
         Key::Esc => {
-            if prompt.kind == PromptKind::Filter {
-                app.table.set_filter("", height);
-            }
+            let kind = prompt.kind;
             app.prompt = None;
+            match kind {
+                PromptKind::Filter => app.table.set_filter("", height),
+                PromptKind::LogSearch | PromptKind::LogFilter => {
+                    log_keys::prompt_changed(app, kind, "", false)
+                }
+                PromptKind::Command => {}
+            }
             return;
         }
         Key::Tab if prompt.kind == PromptKind::Command => {
@@ -268,8 +315,12 @@ fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
         }
         Key::Enter => {
             let prompt = app.prompt.take().expect("checked above");
-            if prompt.kind == PromptKind::Command {
-                run_command(app, &prompt.text, out);
+            match prompt.kind {
+                PromptKind::Command => run_command(app, &prompt.text, out),
+                PromptKind::LogSearch | PromptKind::LogFilter => {
+                    log_keys::prompt_changed(app, prompt.kind, &prompt.text, true)
+                }
+                PromptKind::Filter => {}
             }
             return;
         }
@@ -278,12 +329,21 @@ fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
             return;
         }
     }
-    if prompt.kind == PromptKind::Filter {
-        let text = prompt.text.clone();
-        app.table.set_filter(&text, height);
-        if !matches!(app.screen, Screen::List) {
-            app.screen = Screen::List;
+    let (kind, text) = (prompt.kind, prompt.text.clone());
+    match kind {
+        PromptKind::Filter => {
+            app.table.set_filter(&text, height);
+            if let Screen::Logs(_) = app.screen {
+                out.effects.push(super::Effect::StopLogs);
+            }
+            if !matches!(app.screen, Screen::List) {
+                app.screen = Screen::List;
+            }
         }
+        PromptKind::LogSearch | PromptKind::LogFilter => {
+            log_keys::prompt_changed(app, kind, &text, false)
+        }
+        PromptKind::Command => {}
     }
 }
 
@@ -298,9 +358,13 @@ fn run_command(app: &mut App, text: &str, out: &mut Outcome) {
             })
         }
         Ok(Command::Quit) => out.effects.push(Effect::Quit),
+        Ok(Command::Exec(argv)) => actions::exec_command(app, argv, out),
         Ok(Command::Help) => app.help = true,
         Ok(Command::Namespace(ns)) => {
             let scope = ns.map_or(Scope::All, Scope::Namespace);
+            if let Screen::Logs(_) = app.screen {
+                out.effects.push(Effect::StopLogs);
+            }
             app.screen = Screen::List;
             set_scope(app, scope, out);
         }
@@ -357,6 +421,6 @@ fn clock_texts(app: &App, now: Timestamp) -> Vec<String> {
                 texts
             })
             .unwrap_or_default(),
-        Screen::Volumes(_) => Vec::new(),
+        Screen::Volumes(_) | Screen::Logs(_) => Vec::new(),
     }
 }

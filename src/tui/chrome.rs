@@ -107,8 +107,9 @@ impl Widget for Footer<'_> {
         let (app, theme) = (self.app, self.theme);
         if let Some(p) = &app.prompt {
             let sigil = match p.kind {
-                PromptKind::Filter => "/",
+                PromptKind::Filter | PromptKind::LogSearch => "/",
                 PromptKind::Command => ":",
+                PromptKind::LogFilter => "&",
             };
             let mut spans = vec![
                 Span::styled(sigil, style::title(theme)),
@@ -128,6 +129,31 @@ impl Widget for Footer<'_> {
             Line::from(spans).render(area, buf);
             return;
         }
+        if let Some(debug) = &app.confirm {
+            let mounts = if debug.mounts.is_empty() {
+                String::new()
+            } else {
+                let paths: Vec<&str> = debug.mounts.iter().map(|m| m.path.as_str()).collect();
+                format!(
+                    " y: with {}'s mounts ({}) ·",
+                    debug.target,
+                    paths.join(", ")
+                )
+            };
+            let text = format!(
+                " Add debug container {} to {} targeting {}? It cannot be removed later.{mounts} n: {} · esc: cancel",
+                debug.image,
+                debug.pod,
+                debug.target,
+                if debug.mounts.is_empty() {
+                    "yes"
+                } else {
+                    "without mounts"
+                }
+            );
+            Line::from(Span::styled(text, style::warning(theme))).render(area, buf);
+            return;
+        }
         if let Some(flash) = &app.flash {
             let s = match flash.level {
                 Level::Info => style::text(theme),
@@ -141,6 +167,8 @@ impl Widget for Footer<'_> {
             Screen::List => &[
                 ("enter", "open"),
                 ("/", "filter"),
+                ("s", "shell"),
+                ("l", "logs"),
                 ("v", "volumes"),
                 (":ns", "namespace"),
                 ("N/A/R/S", "sort"),
@@ -150,14 +178,27 @@ impl Widget for Footer<'_> {
             ],
             Screen::Pod(_) => &[
                 ("j/k", "container"),
-                ("J/K", "scroll"),
+                ("s", "shell"),
+                ("l/p/a", "logs/previous/all"),
+                ("d", "debug"),
                 ("v", "volumes"),
-                ("c", "copy exec"),
-                ("C", "copy logs"),
+                ("c/C", "copy exec/logs"),
                 ("esc", "back"),
                 ("?", "help"),
             ],
             Screen::Volumes(_) => &[("j/k", "scroll"), ("esc", "back"), ("?", "help")],
+            Screen::Logs(_) => &[
+                ("f/G", "follow"),
+                ("p", "previous"),
+                ("a", "all"),
+                ("t", "time"),
+                ("w", "wrap"),
+                ("/ n N", "search"),
+                ("&", "filter"),
+                ("0-4", "range"),
+                ("^s", "save"),
+                ("esc", "back"),
+            ],
         };
         let mut spans = Vec::new();
         for (key, what) in hints {

@@ -10,12 +10,13 @@ use futures_util::{FutureExt, StreamExt};
 use k8s_openapi::jiff::Timestamp;
 use tokio::time::Instant;
 
-use super::feed::Feed;
+use super::feed::{ClusterFeed, DebugFeed, Feed, LogFeed};
 use super::input;
 use super::render::draw;
+use super::session;
 use super::terminal::{TerminalGuard, copy_to_clipboard};
 use crate::logging::log;
-use crate::state::{App, Effect, Msg, Outcome, update};
+use crate::state::{App, Effect, ExecOutcome, ExecRequest, Msg, Outcome, update};
 use crate::theme::Theme;
 
 const FRAME: Duration = Duration::from_millis(16);
@@ -36,6 +37,8 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     let mut terminate = signal(SignalKind::terminate())?;
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut logs = LogFeed::default();
+    let mut debug = DebugFeed::default();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -66,6 +69,39 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     }
                 }
             }
+            msg = logs.next() => {
+                msgs.push(msg);
+                // Take what else has arrived (a bounded amount) before drawing.
+                for _ in 0..64 {
+                    match logs.next().now_or_never() {
+                        Some(msg) => msgs.push(msg),
+                        None => break,
+                    }
+                }
+            }
+            (request, result) = debug.ready() => {
+                if let Feed::Cluster(cluster) = &mut feed {
+                    let kubectl = request.kubectl(app.kubectl.context.as_deref());
+                    let msg = match result {
+                        Ok(name) => {
+                            let exec = ExecRequest {
+                                namespace: request.namespace.clone(),
+                                pod: request.pod.clone(),
+                                container: name,
+                                command: None,
+                                kubectl,
+                            };
+                            hand_over(&mut guard, &mut events, cluster, &exec).await?
+                        }
+                        Err(message) => Msg::ExecEnded {
+                            container: request.target.clone(),
+                            kubectl,
+                            outcome: ExecOutcome::Failed(message),
+                        },
+                    };
+                    msgs.push(msg);
+                }
+            }
             _ = clock.tick() => msgs.push(Msg::Tick(Timestamp::now())),
             _ = hangup.recv() => {
                 log("terminal hung up: quitting");
@@ -90,6 +126,27 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                         guard.suspend()?;
                         events = Some(EventStream::new());
                         dirty = true;
+                    }
+                    Effect::Exec(request) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            let msg = hand_over(&mut guard, &mut events, cluster, &request).await?;
+                            dirty |= update(&mut app, msg).redraw;
+                        }
+                    }
+                    Effect::Debug(request) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            debug.start(cluster.client(), request);
+                        }
+                    }
+                    Effect::Logs(request) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            logs.start(cluster.client(), &request);
+                        }
+                    }
+                    Effect::StopLogs => logs.stop(),
+                    Effect::Save { name, text } => {
+                        let msg = Msg::Saved(save(&name, &text));
+                        dirty |= update(&mut app, msg).redraw;
                     }
                     Effect::Copy(text) => {
                         if let Err(e) = copy_to_clipboard(&text) {
@@ -121,6 +178,48 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
             }
         }
     }
+}
+
+/// Give the terminal to an exec session; the message says how it ended.
+async fn hand_over(
+    guard: &mut TerminalGuard,
+    events: &mut Option<EventStream>,
+    cluster: &mut ClusterFeed,
+    request: &ExecRequest,
+) -> io::Result<Msg> {
+    drop(events.take());
+    // Dropping the stream leaves a wake pending in crossterm; consume it.
+    let _ = crossterm::event::poll(Duration::ZERO);
+    let spec = session::spec(request);
+    let outcome = session::run(guard, cluster.client(), &spec).await;
+    *events = Some(EventStream::new());
+    Ok(Msg::ExecEnded {
+        container: request.container.clone(),
+        kubectl: request.kubectl.clone(),
+        outcome: outcome?,
+    })
+}
+
+/// Write saved log lines to a new file in podscope's state directory; its path.
+fn save(name: &str, text: &str) -> Result<String, String> {
+    let dir = crate::logging::log_path()
+        .and_then(|p| Some(p.parent()?.join("logs")))
+        .ok_or("no home directory to save into ($HOME and $XDG_STATE_HOME are unset)")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let stamp = Timestamp::now().strftime("%Y%m%d-%H%M%S");
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{stamp}_{safe}"));
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.display().to_string())
 }
 
 async fn next_event(events: &mut Option<EventStream>) -> Option<io::Result<Event>> {

@@ -4,11 +4,14 @@
 use std::sync::Arc;
 
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
+use crate::cluster::debug::DebugSpec;
+use crate::cluster::logs::{self, LogEvent, LogSpec, LogStreams};
 use crate::cluster::{self, Connection, PodWatch, Target, WatchReport, WatchStatus};
 use crate::logging::log;
 use crate::model::RoleRule;
-use crate::state::{self, Msg, Scope, Source};
+use crate::state::{self, DebugRequest, LogRequest, LogUpdate, Msg, Scope, Source};
 
 pub enum Feed {
     Files,
@@ -81,6 +84,10 @@ impl ClusterFeed {
         Ok(self.source())
     }
 
+    pub fn client(&self) -> &kube::Client {
+        &self.connection.client
+    }
+
     pub fn reports(&mut self) -> Option<&mut watch::Receiver<WatchReport>> {
         self.watch.as_mut().map(|w| &mut w.reports)
     }
@@ -120,5 +127,104 @@ impl ClusterFeed {
             });
         }
         msgs
+    }
+}
+
+fn log_message(stream: u64, msg: logs::LogMsg) -> Msg {
+    let update = match msg.event {
+        LogEvent::Lines(lines) => LogUpdate::Lines(lines),
+        LogEvent::Restarted(text) => LogUpdate::Restarted(text),
+        LogEvent::Note(text) => LogUpdate::Note(text),
+        LogEvent::Ended(text) => LogUpdate::Ended(text),
+        LogEvent::Failed(f) => LogUpdate::Failed(f.to_string()),
+    };
+    Msg::Log {
+        stream,
+        source: msg.source,
+        update,
+    }
+}
+
+/// The log view's streams and the number of the request they answer.
+#[derive(Default)]
+pub struct LogFeed(Option<(u64, LogStreams)>);
+
+impl LogFeed {
+    /// Stream what the log view asks for, replacing what streamed before.
+    pub fn start(&mut self, client: &kube::Client, request: &LogRequest) {
+        let specs = request
+            .containers
+            .iter()
+            .map(|c| LogSpec {
+                namespace: request.namespace.clone(),
+                pod: request.pod.clone(),
+                container: c.clone(),
+                follow: request.follow,
+                previous: request.previous,
+                stitch_previous: request.stitch_previous,
+                tail: request.tail,
+                since_seconds: request.since_seconds,
+            })
+            .collect();
+        self.0 = Some((request.stream, logs::spawn(client, specs)));
+    }
+
+    pub fn stop(&mut self) {
+        self.0 = None;
+    }
+
+    /// The next log report as a message; pending while nothing streams.
+    pub async fn next(&mut self) -> Msg {
+        let Some((stream, streams)) = self.0.as_mut() else {
+            return std::future::pending().await;
+        };
+        let stream = *stream;
+        match streams.rx.recv().await {
+            Some(msg) => log_message(stream, msg),
+            None => {
+                self.0 = None;
+                std::future::pending().await
+            }
+        }
+    }
+}
+
+/// A debug container being started: the request, and the task that answers with the
+/// container's name once it runs.
+#[derive(Default)]
+pub struct DebugFeed(Option<(DebugRequest, JoinHandle<Result<String, String>>)>);
+
+impl DebugFeed {
+    pub fn start(&mut self, client: &kube::Client, request: DebugRequest) {
+        let spec = DebugSpec {
+            namespace: request.namespace.clone(),
+            pod: request.pod.clone(),
+            target: request.target.clone(),
+            image: request.image.clone(),
+            mounts: if request.with_mounts {
+                request
+                    .mounts
+                    .iter()
+                    .map(|m| (m.volume.clone(), m.path.clone(), m.read_only))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let client = client.clone();
+        let task = tokio::spawn(async move { cluster::debug::start(&client, &spec).await });
+        self.0 = Some((request, task));
+    }
+
+    /// The debug container runs (its name) or could not start; pending while none starts.
+    pub async fn ready(&mut self) -> (DebugRequest, Result<String, String>) {
+        let Some((_, task)) = self.0.as_mut() else {
+            return std::future::pending().await;
+        };
+        let result = task
+            .await
+            .unwrap_or_else(|e| Err(format!("the debug task failed: {e}")));
+        let (request, _) = self.0.take().expect("checked above");
+        (request, result)
     }
 }

@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout};
 
 use super::chrome::{Footer, Header};
 use super::help::Help;
+use super::log_view::LogView;
 use super::pod_list::PodList;
 use super::pod_view::PodView;
 use super::volumes::VolumesView;
@@ -23,6 +24,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::List => frame.render_widget(PodList { app, theme }, body),
         Screen::Pod(view) => frame.render_widget(PodView { app, view, theme }, body),
         Screen::Volumes(view) => frame.render_widget(VolumesView { app, view, theme }, body),
+        Screen::Logs(view) => frame.render_widget(
+            LogView {
+                view,
+                context: app.kubectl.context.as_deref(),
+                theme,
+            },
+            body,
+        ),
     }
     frame.render_widget(Footer { app, theme }, footer);
     if app.help {

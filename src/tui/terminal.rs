@@ -42,6 +42,18 @@ impl TerminalGuard {
         self.repaint_all()
     }
 
+    /// Give the screen to something else (an exec session) but stay in raw mode: the
+    /// remote terminal does the echoing and line editing.
+    pub fn leave(&mut self) -> io::Result<()> {
+        execute!(io::stdout(), LeaveAlternateScreen, Show)
+    }
+
+    /// Take the screen back after [`TerminalGuard::leave`] and repaint all of it.
+    pub fn take_back(&mut self) -> io::Result<()> {
+        setup()?;
+        self.repaint_all()
+    }
+
     /// Forget what is on screen so the next draw writes every cell (after a suspend or when
     /// something else wrote to the terminal). Resizing to the full size does this without
     /// asking the terminal for the cursor position.

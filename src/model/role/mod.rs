@@ -19,7 +19,8 @@ use super::pod::Pod;
 
 pub use knowledge::{ImageKind, image_path, known_image};
 pub use signals::{
-    LocalhostRef, file_access, listen_ports, localhost_refs, outside_hosts, program_text,
+    LocalhostRef, file_access, listen_ports, localhost_refs, mount_for_path, outside_hosts,
+    program_text,
 };
 
 /// Pod annotation prefix for user overrides: `role.podscope.io/<container>: <role>`.
