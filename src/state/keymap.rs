@@ -124,7 +124,7 @@ pub const BINDINGS: &[Binding] = &[
         Key::Char('/'),
         Action::Filter,
         "/",
-        "filter: name, namespace, labels, containers, images",
+        "filter: names, labels, containers, images",
     ),
     bind(
         Key::Char(':'),
@@ -154,7 +154,7 @@ pub const BINDINGS: &[Binding] = &[
         Key::Char('s'),
         Action::Shell,
         "s",
-        "shell in the container (bash, else sh); :exec CMD runs another",
+        "shell (bash, else sh); :exec CMD runs one",
     ),
     bind(Key::Char('l'), Action::Logs, "l", "logs of the container"),
     bind(
@@ -173,7 +173,7 @@ pub const BINDINGS: &[Binding] = &[
         Key::Char('d'),
         Action::Debug,
         "d",
-        "debug container (ephemeral) targeting the container",
+        "debug container targeting it",
     ),
     bind(
         Key::Char('J'),
@@ -230,7 +230,7 @@ pub const LOG_BINDINGS: &[Binding] = &[
         Key::Char('p'),
         Action::PreviousLogs,
         "p",
-        "previous instance / current (and previous stitched)",
+        "previous instance, or current",
     ),
     bind(
         Key::Char('a'),

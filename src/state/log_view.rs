@@ -215,6 +215,12 @@ impl LogView {
                 text
             }
         };
+        if matches!(update, LogUpdate::Lines(_) | LogUpdate::Restarted(_))
+            && self.note.as_ref().is_some_and(|(error, _)| !error)
+        {
+            // Lines again: the wait or reconnect the note spoke of is over.
+            self.note = None;
+        }
         match update {
             LogUpdate::Lines(lines) => {
                 let entries: Vec<Entry> = lines.iter().map(|l| Entry::line(source, l)).collect();

@@ -129,28 +129,8 @@ impl Widget for Footer<'_> {
             Line::from(spans).render(area, buf);
             return;
         }
-        if let Some(debug) = &app.confirm {
-            let mounts = if debug.mounts.is_empty() {
-                String::new()
-            } else {
-                let paths: Vec<&str> = debug.mounts.iter().map(|m| m.path.as_str()).collect();
-                format!(
-                    " y: with {}'s mounts ({}) ·",
-                    debug.target,
-                    paths.join(", ")
-                )
-            };
-            let text = format!(
-                " Add debug container {} to {} targeting {}? It cannot be removed later.{mounts} n: {} · esc: cancel",
-                debug.image,
-                debug.pod,
-                debug.target,
-                if debug.mounts.is_empty() {
-                    "yes"
-                } else {
-                    "without mounts"
-                }
-            );
+        if app.confirm.is_some() {
+            let text = " y: add it with the target's mounts · n: without mounts · esc: cancel";
             Line::from(Span::styled(text, style::warning(theme))).render(area, buf);
             return;
         }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::style;
 use crate::model::{ContainerRole, ContainerStateKind};
-use crate::state::keymap::BINDINGS;
+use crate::state::keymap::{BINDINGS, Binding, LOG_BINDINGS};
 use crate::theme::Theme;
 
 pub struct Help<'a> {
@@ -18,16 +18,24 @@ pub struct Help<'a> {
 impl Widget for Help<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let mut lines: Vec<Line> = BINDINGS
-            .iter()
-            .filter(|b| !b.shown.is_empty())
-            .map(|b| {
-                Line::from(vec![
-                    Span::styled(format!(" {:<9}", b.shown), style::title(theme)),
-                    Span::styled(b.help, style::text(theme)),
-                ])
-            })
-            .collect();
+        let keys = |table: &'static [Binding]| {
+            table
+                .iter()
+                .filter(|b| !b.shown.is_empty())
+                .map(|b| {
+                    Line::from(vec![
+                        Span::styled(format!(" {:<8}", b.shown), style::title(theme)),
+                        Span::styled(b.help, style::text(theme)),
+                    ])
+                })
+                .collect::<Vec<Line>>()
+        };
+        let left = keys(BINDINGS);
+        let mut lines = vec![Line::from(Span::styled(
+            " In the log view",
+            style::title(theme),
+        ))];
+        lines.extend(keys(LOG_BINDINGS));
         lines.push(Line::default());
         let roles = [
             (ContainerRole::Main, false, "main"),
@@ -62,8 +70,8 @@ impl Widget for Help<'_> {
             ));
         }
         lines.push(Line::from(colours));
-        let width = area.width.min(76);
-        let height = (lines.len() as u16 + 2).min(area.height);
+        let width = area.width.min(150);
+        let height = (left.len().max(lines.len()) as u16 + 2).min(area.height);
         let popup = Rect {
             x: area.x + (area.width - width) / 2,
             y: area.y + (area.height - height) / 2,
@@ -71,12 +79,24 @@ impl Widget for Help<'_> {
             height,
         };
         Clear.render(popup, buf);
-        Paragraph::new(lines)
-            .block(
-                Block::bordered()
-                    .border_style(style::border(theme, true))
-                    .title(Span::styled(" Keys (any key closes) ", style::title(theme))),
-            )
-            .render(popup, buf);
+        let block = Block::bordered()
+            .border_style(style::border(theme, true))
+            .title(Span::styled(" Keys (any key closes) ", style::title(theme)));
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let half = inner.width / 2;
+        let [l, r] = [
+            Rect {
+                width: half,
+                ..inner
+            },
+            Rect {
+                x: inner.x + half,
+                width: inner.width - half,
+                ..inner
+            },
+        ];
+        Paragraph::new(left).render(l, buf);
+        Paragraph::new(lines).render(r, buf);
     }
 }

@@ -2,6 +2,7 @@
 //! per file. Components borrow the state and ask the theme for every colour.
 
 mod chrome;
+mod confirm;
 pub mod event_loop;
 pub mod feed;
 mod help;

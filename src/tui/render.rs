@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
 use super::chrome::{Footer, Header};
+use super::confirm::ConfirmDebug;
 use super::help::Help;
 use super::log_view::LogView;
 use super::pod_list::PodList;
@@ -34,6 +35,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         ),
     }
     frame.render_widget(Footer { app, theme }, footer);
+    if let Some(request) = &app.confirm {
+        let context = app.kubectl.context.as_deref();
+        frame.render_widget(
+            ConfirmDebug {
+                request,
+                context,
+                theme,
+            },
+            frame.area(),
+        );
+    }
     if app.help {
         frame.render_widget(Help { theme }, frame.area());
     }
