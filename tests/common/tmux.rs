@@ -54,7 +54,12 @@ impl Tmux {
     }
 
     pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        for _ in 0..100 {
+        self.wait_longer(what, Duration::from_secs(10), ok)
+    }
+
+    /// As [`Tmux::wait_until`], for things that take their time (a crash-loop back-off).
+    pub fn wait_longer(&self, what: &str, limit: Duration, ok: impl Fn(&str) -> bool) -> String {
+        for _ in 0..limit.as_millis() / 100 {
             let s = self.screen();
             if ok(&s) {
                 return s;

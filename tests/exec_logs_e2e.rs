@@ -1,0 +1,133 @@
+//! The issue's walk-through with the real binary in tmux on the demo cluster: a shell in
+//! count-agent sees the shared volume, the terminal comes back to the TUI with the pod list
+//! intact, the exit code and a resize reach the right places, and logs arrive live.
+
+mod common;
+
+use std::time::Duration;
+
+use common::tmux::Tmux;
+
+fn start(name: &str) -> Tmux {
+    let home = std::env::temp_dir().join(format!("{name}-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} demo; echo podscope-exit=$?; sleep 60",
+        home = home.display(),
+        bin = env!("CARGO_BIN_EXE_podscope"),
+    );
+    Tmux::start(name, 120, 40, &command)
+}
+
+/// The numbers count-agent has shipped so far (`"message":"N: ..."` from /var/log/1.log).
+fn shipped(screen: &str) -> Vec<u64> {
+    screen
+        .lines()
+        .filter_map(|l| {
+            l.split("\"message\":\"")
+                .nth(1)?
+                .split(':')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+#[test]
+fn shell_in_count_agent_then_back_to_the_list_then_live_logs() {
+    let term = start("podscope-exec");
+    term.wait_until("counter running", |s| {
+        s.lines()
+            .any(|l| l.contains(" counter ") && l.contains("2/2"))
+    });
+    term.type_text("/counter");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("Pod counter");
+    term.keys(&["j"]);
+    term.wait_for("┌ count-agent");
+
+    // s: a shell in count-agent, which mounts varlog at /var/log as count does.
+    term.keys(&["s"]);
+    term.wait_for("podscope: shell in default/counter, container count-agent");
+    term.wait_until("a prompt", |s| s.contains("root@counter"));
+    // bash discards what was typed before its line editor was ready, as in any terminal.
+    std::thread::sleep(Duration::from_millis(500));
+    term.type_text("ls /var/log; stty size");
+    term.keys(&["Enter"]);
+    let shell = term.wait_for("1.log");
+    assert!(shell.contains("2.log"), "{shell}");
+    assert!(
+        shell.contains("40 120"),
+        "the TTY has the terminal's size:\n{shell}"
+    );
+    // A resize during the session reaches the server's pty.
+    term.resize(100, 30);
+    std::thread::sleep(Duration::from_millis(300));
+    term.type_text("clear; stty size");
+    term.keys(&["Enter"]);
+    term.wait_for("30 100");
+    term.type_text("exit 3");
+    term.keys(&["Enter"]);
+
+    // Back in the TUI: fully repainted, the exit code and the kubectl equivalent shown.
+    let back = term.wait_for("count-agent: exit code 3");
+    assert!(
+        back.contains("kubectl exec -it counter -c count-agent -n default"),
+        "{back}"
+    );
+    assert!(back.contains("Pod counter"), "{back}");
+    // The first key reaches the TUI: esc goes back to the list, which is intact.
+    term.keys(&["Escape"]);
+    let list = term.wait_for("NAMESPACE");
+    assert!(list.contains(" counter "), "{list}");
+    term.keys(&["Escape"]);
+    let list = term.wait_until("the whole list", |s| {
+        s.contains("elastic-stack") && s.contains("webserver")
+    });
+    assert!(list.contains("synced 13 pods"), "{list}");
+
+    // l on count: it writes to files, not stdout, and the view says where its lines go.
+    term.type_text("/counter");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("Pod counter");
+    term.keys(&["l"]);
+    let logs = term.wait_for("Logs counter › count");
+    assert!(
+        logs.contains("kubectl logs counter -c count -n default"),
+        "{logs}"
+    );
+    term.wait_for("count writes its output to /var/log/1.log");
+    // a: every container, merged; count's numbered lines arrive through count-agent.
+    term.keys(&["a"]);
+    let first = term.wait_until("shipped lines", |s| !shipped(s).is_empty());
+    let newest = *shipped(&first).iter().max().unwrap();
+    let later = term.wait_until("newer lines", |s| {
+        shipped(s).iter().any(|n| *n > newest + 1)
+    });
+    assert!(later.contains("[count-agent]"), "{later}");
+    assert!(later.contains("following"), "{later}");
+    term.keys(&["q"]);
+    term.wait_for("podscope-exit=0");
+}
+
+#[test]
+fn crashy_logs_follow_across_a_restart() {
+    let term = start("podscope-restart");
+    term.wait_until("crashy listed", |s| s.contains(" crashy "));
+    term.type_text("/crashy");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("Pod crashy");
+    term.keys(&["l"]);
+    term.wait_for("Logs crashy › app");
+    // The previous instance and the current one, stitched, and a new boundary when the
+    // container restarts while we watch.
+    let first = term.wait_for("── restarted: exit 1 (Error), restart #");
+    let count = |s: &str| s.matches("── restarted:").count();
+    let before = count(&first);
+    term.wait_longer("another restart", Duration::from_secs(90), |s| {
+        count(s) > before
+    });
+    term.keys(&["q"]);
+    term.wait_for("podscope-exit=0");
+}
