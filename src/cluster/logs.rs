@@ -121,22 +121,25 @@ enum BodyEnd {
 async fn stream(client: Client, spec: LogSpec, out: Sender) {
     let api: Api<ApiPod> = Api::namespaced(client, &spec.namespace);
     let mut restarts = None;
-    if spec.follow || spec.stitch_previous {
-        if let Ok(pod) = api.get(&spec.pod).await {
-            let pod = pod_from_api(&pod, None);
-            let status = pod
-                .container(&spec.container)
-                .and_then(|c| c.status.clone());
-            restarts = status.as_ref().map(|s| s.restart_count);
-            if spec.stitch_previous && !spec.previous && restarts.unwrap_or(0) > 0 {
-                let status = status.expect("restarts came from it");
-                if !stitch(&api, &spec, &out).await {
-                    return;
-                }
-                let text = restart_boundary(status.last_state.as_ref(), status.restart_count);
-                if !out.send(LogEvent::Restarted(text)).await {
-                    return;
-                }
+    if (spec.follow || spec.stitch_previous)
+        && let Ok(pod) = api.get(&spec.pod).await
+    {
+        let pod = pod_from_api(&pod, None);
+        let status = pod
+            .container(&spec.container)
+            .and_then(|c| c.status.clone());
+        restarts = status.as_ref().map(|s| s.restart_count);
+        // A container that has restarted: its previous instance first, then a boundary.
+        if let Some(status) = status.filter(|s| s.restart_count > 0)
+            && spec.stitch_previous
+            && !spec.previous
+        {
+            if !stitch(&api, &spec, &out).await {
+                return;
+            }
+            let text = restart_boundary(status.last_state.as_ref(), status.restart_count);
+            if !out.send(LogEvent::Restarted(text)).await {
+                return;
             }
         }
     }

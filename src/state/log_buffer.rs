@@ -205,7 +205,7 @@ impl LogBuffer {
                 (last, i, e)
             })
             .collect();
-        keyed.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        keyed.sort_by_key(|k| (k.0, k.1));
         self.entries = keyed.into_iter().map(|(_, _, e)| e).collect();
         self.rebuild_kept();
         self.evict();

@@ -32,14 +32,14 @@ pub enum Command {
 
 /// Parse a command line; the error says what is accepted.
 pub fn parse_command(text: &str) -> Result<Command, String> {
-    if let Some(rest) = text.trim_start().strip_prefix("exec") {
-        if rest.is_empty() || rest.starts_with(' ') {
-            let argv = split_words(rest)?;
-            if argv.is_empty() {
-                return Err(":exec needs a command, e.g. :exec ls -l /var/log".into());
-            }
-            return Ok(Command::Exec(argv));
+    if let Some(rest) = text.trim_start().strip_prefix("exec")
+        && (rest.is_empty() || rest.starts_with(' '))
+    {
+        let argv = split_words(rest)?;
+        if argv.is_empty() {
+            return Err(":exec needs a command, e.g. :exec ls -l /var/log".into());
         }
+        return Ok(Command::Exec(argv));
     }
     let mut words = text.split_whitespace();
     let verb = words.next().unwrap_or("");

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod screens;
+pub mod serve;
 pub mod svg;
 pub mod tls;
 pub mod tmux;
