@@ -412,3 +412,61 @@ fn finished_for_good(pod: &Pod, container: &Container) -> Option<String> {
     (pod_done || init_done || no_restart)
         .then(|| format!("{} exited: {}", container.name, status.state.summary()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn read(
+        body: &'static [u8],
+        dedupe: Option<Timestamp>,
+    ) -> (Vec<LogEvent>, Option<Timestamp>) {
+        let (tx, mut rx) = mpsc::channel(16);
+        let out = Sender { source: 0, tx };
+        let mut last = None;
+        let end = read_body(futures_util::io::Cursor::new(body), dedupe, &mut last, &out).await;
+        assert!(matches!(end, BodyEnd::Eof));
+        drop(out);
+        let mut events = Vec::new();
+        while let Some(m) = rx.recv().await {
+            events.push(m.event);
+        }
+        (events, last)
+    }
+
+    fn texts(events: &[LogEvent]) -> Vec<String> {
+        events
+            .iter()
+            .flat_map(|e| match e {
+                LogEvent::Lines(lines) => lines
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l.body()).into_owned())
+                    .collect(),
+                LogEvent::Note(n) => vec![format!("note: {n}")],
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_reconnect_drops_the_lines_already_seen() {
+        let body = b"2026-11-21T10:00:01.100000000Z a\n2026-11-21T10:00:01.200000000Z b\n2026-11-21T10:00:01.300000000Z c\n\xffraw\n";
+        let (events, last) = read(body, None).await;
+        assert_eq!(texts(&events), ["a", "b", "c", "\u{fffd}raw"]);
+        assert_eq!(last.unwrap().to_string(), "2026-11-21T10:00:01.3Z");
+        // Resuming with sinceTime=10:00:01 (whole seconds) sends a and b again: dropped.
+        let seen: Timestamp = "2026-11-21T10:00:01.200000000Z".parse().unwrap();
+        let (events, _) = read(body, Some(seen)).await;
+        assert_eq!(texts(&events), ["c", "\u{fffd}raw"]);
+    }
+
+    #[tokio::test]
+    async fn the_kubelets_missing_log_answer_is_a_note() {
+        let body = b"unable to retrieve container logs for containerd://abc\n";
+        let (events, _) = read(body, None).await;
+        assert_eq!(
+            texts(&events),
+            ["note: unable to retrieve container logs for containerd://abc"]
+        );
+    }
+}
