@@ -50,9 +50,9 @@ fn shell_in_count_agent_then_back_to_the_list_then_live_logs() {
     // s: a shell in count-agent, which mounts varlog at /var/log as count does.
     term.keys(&["s"]);
     term.wait_for("podscope: shell in default/counter, container count-agent");
+    // Typed as soon as the prompt shows: every key must reach the shell (none may be kept
+    // by the TUI's input reader, which is stopped before the session starts).
     term.wait_until("a prompt", |s| s.contains("root@counter"));
-    // bash discards what was typed before its line editor was ready, as in any terminal.
-    std::thread::sleep(Duration::from_millis(500));
     term.type_text("ls /var/log; stty size");
     term.keys(&["Enter"]);
     let shell = term.wait_for("1.log");

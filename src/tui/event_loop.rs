@@ -5,13 +5,13 @@
 use std::io;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
-use futures_util::{FutureExt, StreamExt};
+use crossterm::event::Event;
+use futures_util::FutureExt;
 use k8s_openapi::jiff::Timestamp;
 use tokio::time::Instant;
 
 use super::feed::{ClusterFeed, DebugFeed, Feed, LogFeed};
-use super::input;
+use super::input::{self, TermInput};
 use super::render::draw;
 use super::session;
 use super::terminal::{TerminalGuard, copy_to_clipboard};
@@ -29,7 +29,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     if let Feed::Cluster(cluster) = &mut feed {
         cluster.watch(&app.table.scope);
     }
-    let mut events = Some(EventStream::new());
+    let mut events = Some(TermInput::start());
     // The terminal closing (SIGHUP) or a polite kill (SIGTERM) ends the session like `q`, so
     // the caller's cleanup (the demo cluster's processes) still runs.
     use tokio::signal::unix::{SignalKind, signal};
@@ -56,7 +56,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     None => return Ok(()),
                 }
                 // Drain whatever else is already queued (a paste, key repeat) before drawing.
-                while let Some(Some(Ok(e))) = events.as_mut().and_then(|s| s.next().now_or_never()) {
+                while let Some(Ok(Ok(e))) = events.as_mut().map(|i| i.rx.try_recv()) {
                     msgs.extend(message(e));
                 }
             }
@@ -120,11 +120,11 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                 match effect {
                     Effect::Quit => return Ok(()),
                     Effect::Suspend => {
-                        drop(events.take());
-                        // Dropping the stream leaves a wake pending in crossterm; consume it.
-                        let _ = crossterm::event::poll(Duration::ZERO);
+                        if let Some(input) = events.take() {
+                            input.stop();
+                        }
                         guard.suspend()?;
-                        events = Some(EventStream::new());
+                        events = Some(TermInput::start());
                         dirty = true;
                     }
                     Effect::Exec(request) => {
@@ -183,16 +183,17 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
 /// Give the terminal to an exec session; the message says how it ended.
 async fn hand_over(
     guard: &mut TerminalGuard,
-    events: &mut Option<EventStream>,
+    events: &mut Option<TermInput>,
     cluster: &mut ClusterFeed,
     request: &ExecRequest,
 ) -> io::Result<Msg> {
-    drop(events.take());
-    // Dropping the stream leaves a wake pending in crossterm; consume it.
-    let _ = crossterm::event::poll(Duration::ZERO);
+    // Nothing may read the terminal but the session's stdin pump.
+    if let Some(input) = events.take() {
+        input.stop();
+    }
     let spec = session::spec(request);
     let outcome = session::run(guard, cluster.client(), &spec).await;
-    *events = Some(EventStream::new());
+    *events = Some(TermInput::start());
     Ok(Msg::ExecEnded {
         container: request.container.clone(),
         kubectl: request.kubectl.clone(),
@@ -222,9 +223,9 @@ fn save(name: &str, text: &str) -> Result<String, String> {
     Ok(path.display().to_string())
 }
 
-async fn next_event(events: &mut Option<EventStream>) -> Option<io::Result<Event>> {
+async fn next_event(events: &mut Option<TermInput>) -> Option<io::Result<Event>> {
     match events {
-        Some(stream) => stream.next().await,
+        Some(input) => input.rx.recv().await,
         None => std::future::pending().await,
     }
 }

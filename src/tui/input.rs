@@ -29,3 +29,57 @@ pub fn key(event: KeyEvent) -> Option<Key> {
         _ => return None,
     })
 }
+
+/// Terminal events read on a thread of our own, which can be stopped for certain before an
+/// exec session or a suspend takes the terminal. (crossterm's `EventStream` leaves a reader
+/// thread behind when dropped; if it outlives the hand-over it swallows the first keystrokes
+/// meant for the shell and delivers them to the TUI later.)
+pub struct TermInput {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    pub rx: tokio::sync::mpsc::Receiver<std::io::Result<crossterm::event::Event>>,
+}
+
+impl TermInput {
+    pub fn start() -> TermInput {
+        use std::sync::atomic::Ordering;
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("terminal-input".into())
+            .spawn(move || {
+                while !flag.load(Ordering::SeqCst) {
+                    let event = match crossterm::event::poll(std::time::Duration::from_millis(50)) {
+                        Ok(false) => continue,
+                        Ok(true) => crossterm::event::read(),
+                        Err(e) => Err(e),
+                    };
+                    let failed = event.is_err();
+                    if tx.blocking_send(event).is_err() || failed {
+                        return;
+                    }
+                }
+            })
+            .ok();
+        TermInput { stop, thread, rx }
+    }
+
+    /// Stop reading; when this returns nothing reads the terminal any more.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for TermInput {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
