@@ -131,3 +131,40 @@ fn crashy_logs_follow_across_a_restart() {
     term.keys(&["q"]);
     term.wait_for("podscope-exit=0");
 }
+
+#[test]
+fn debug_container_with_the_targets_mounts() {
+    let term = start("podscope-debug");
+    term.wait_until("counter running", |s| {
+        s.lines()
+            .any(|l| l.contains(" counter ") && l.contains("2/2"))
+    });
+    term.type_text("/counter");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("Pod counter");
+    term.keys(&["j"]);
+    term.wait_for("┌ count-agent");
+    term.keys(&["d"]);
+    let ask = term.wait_for("Add a debug container?");
+    assert!(
+        ask.contains("add it with count-agent's mounts: /var/log"),
+        "{ask}"
+    );
+    term.keys(&["y"]);
+    term.wait_for("container debugger-");
+    term.wait_until("a prompt", |s| s.contains("root@counter"));
+    term.type_text("ls /var/log");
+    term.keys(&["Enter"]);
+    term.wait_for("1.log");
+    term.type_text("exit");
+    term.keys(&["Enter"]);
+    let back = term.wait_for("session ended, exit 0");
+    assert!(
+        back.contains("kubectl debug -it counter -n default"),
+        "{back}"
+    );
+    // The pod view lists the new ephemeral container.
+    term.wait_for("Ephemeral (debug)");
+    term.keys(&["q"]);
+    term.wait_for("podscope-exit=0");
+}

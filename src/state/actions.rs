@@ -321,9 +321,11 @@ pub(super) fn confirm_key(app: &mut App, key: super::Key, out: &mut Outcome) {
 
 /// The TUI is back from an exec session: say how it went and what to do next.
 pub(super) fn exec_ended(app: &mut App, container: &str, kubectl: &str, outcome: ExecOutcome) {
+    // kubectl's default-container notice, set when the session started, stays in front.
     let notice = app
         .flash
         .take()
+        .filter(|f| f.text.starts_with("Default"))
         .map(|f| format!("{} · ", f.text))
         .unwrap_or_default();
     let (level, text) = match outcome {
