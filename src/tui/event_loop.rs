@@ -91,7 +91,10 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                                 command: None,
                                 kubectl,
                             };
-                            hand_over(&mut guard, &mut events, cluster, &exec).await?
+                            match hand_over(&mut guard, &mut events, cluster, &exec).await? {
+                                Some(msg) => msg,
+                                None => return Ok(()),
+                            }
                         }
                         Err(message) => Msg::ExecEnded {
                             container: request.target.clone(),
@@ -129,8 +132,10 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     }
                     Effect::Exec(request) => {
                         if let Feed::Cluster(cluster) = &mut feed {
-                            let msg = hand_over(&mut guard, &mut events, cluster, &request).await?;
-                            dirty |= update(&mut app, msg).redraw;
+                            match hand_over(&mut guard, &mut events, cluster, &request).await? {
+                                Some(msg) => dirty |= update(&mut app, msg).redraw,
+                                None => return Ok(()),
+                            }
                         }
                     }
                     Effect::Debug(request) => {
@@ -180,25 +185,28 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     }
 }
 
-/// Give the terminal to an exec session; the message says how it ended.
+/// Give the terminal to an exec session; the message says how it ended (`None`: the
+/// terminal hung up meanwhile, time to quit).
 async fn hand_over(
     guard: &mut TerminalGuard,
     events: &mut Option<TermInput>,
     cluster: &mut ClusterFeed,
     request: &ExecRequest,
-) -> io::Result<Msg> {
+) -> io::Result<Option<Msg>> {
     // Nothing may read the terminal but the session's stdin pump.
     if let Some(input) = events.take() {
         input.stop();
     }
     let spec = session::spec(request);
-    let outcome = session::run(guard, cluster.client(), &spec).await;
+    let Some(outcome) = session::run(guard, cluster.client(), &spec).await? else {
+        return Ok(None);
+    };
     *events = Some(TermInput::start());
-    Ok(Msg::ExecEnded {
+    Ok(Some(Msg::ExecEnded {
         container: request.container.clone(),
         kubectl: request.kubectl.clone(),
-        outcome: outcome?,
-    })
+        outcome,
+    }))
 }
 
 /// Write saved log lines to a new file in podscope's state directory; its path.

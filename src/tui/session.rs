@@ -26,12 +26,14 @@ pub fn spec(request: &ExecRequest) -> ExecSpec {
     }
 }
 
-/// Run the session on the real terminal; the TUI is back when this returns.
+/// Run the session on the real terminal; the TUI is back when this returns. `None` when the
+/// terminal hung up (or SIGTERM came) during the session: the caller should quit, so its
+/// cleanup still runs instead of a session waiting forever on a terminal that is gone.
 pub async fn run(
     guard: &mut TerminalGuard,
     client: &Client,
     spec: &ExecSpec,
-) -> std::io::Result<ExecOutcome> {
+) -> std::io::Result<Option<ExecOutcome>> {
     guard.leave()?;
     let mut stdout = std::io::stdout();
     // Raw mode: lines need their carriage return.
@@ -54,7 +56,23 @@ pub async fn run(
         stderr: &mut stderr,
         follow_terminal_size: true,
     };
-    let result = exec::run(client, spec, io).await;
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let result = tokio::select! {
+        r = exec::run(client, spec, io) => r,
+        // Dropping the session's future closes it (kube aborts the WebSocket task).
+        _ = hangup.recv() => {
+            pump.stop();
+            log("terminal hung up during an exec session: quitting");
+            return Ok(None);
+        }
+        _ = terminate.recv() => {
+            pump.stop();
+            log("SIGTERM during an exec session: quitting");
+            return Ok(None);
+        }
+    };
     pump.stop();
     guard.take_back()?;
     let outcome = match result {
@@ -73,5 +91,5 @@ pub async fn run(
         "exec {:?} in {}/{} -c {}: {outcome:?}",
         spec.command, spec.namespace, spec.pod, spec.container
     ));
-    Ok(outcome)
+    Ok(Some(outcome))
 }
