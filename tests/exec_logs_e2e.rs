@@ -19,6 +19,19 @@ fn start(name: &str) -> Tmux {
     Tmux::start(name, 120, 40, &command)
 }
 
+/// Open counter and select count-agent.
+fn open_count_agent(term: &Tmux) {
+    term.wait_until("counter running", |s| {
+        s.lines()
+            .any(|l| l.contains(" counter ") && l.contains("2/2"))
+    });
+    term.type_text("/counter");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("Pod counter");
+    term.keys(&["j"]);
+    term.wait_for("┌ count-agent");
+}
+
 /// The numbers count-agent has shipped so far (`"message":"N: ..."` from /var/log/1.log).
 fn shipped(screen: &str) -> Vec<u64> {
     screen
@@ -37,15 +50,7 @@ fn shipped(screen: &str) -> Vec<u64> {
 #[test]
 fn shell_in_count_agent_then_back_to_the_list_then_live_logs() {
     let term = start("podscope-exec");
-    term.wait_until("counter running", |s| {
-        s.lines()
-            .any(|l| l.contains(" counter ") && l.contains("2/2"))
-    });
-    term.type_text("/counter");
-    term.keys(&["Enter", "Enter"]);
-    term.wait_for("Pod counter");
-    term.keys(&["j"]);
-    term.wait_for("┌ count-agent");
+    open_count_agent(&term);
 
     // s: a shell in count-agent, which mounts varlog at /var/log as count does.
     term.keys(&["s"]);
@@ -135,15 +140,7 @@ fn crashy_logs_follow_across_a_restart() {
 #[test]
 fn debug_container_with_the_targets_mounts() {
     let term = start("podscope-debug");
-    term.wait_until("counter running", |s| {
-        s.lines()
-            .any(|l| l.contains(" counter ") && l.contains("2/2"))
-    });
-    term.type_text("/counter");
-    term.keys(&["Enter", "Enter"]);
-    term.wait_for("Pod counter");
-    term.keys(&["j"]);
-    term.wait_for("┌ count-agent");
+    open_count_agent(&term);
     term.keys(&["d"]);
     let ask = term.wait_for("Add a debug container?");
     assert!(

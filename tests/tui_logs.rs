@@ -7,19 +7,6 @@ use common::screens::{demo_cluster_app, press, screen};
 use podscope::model::log_line::LogLine;
 use podscope::state::{App, Effect, ExecOutcome, Key, LogRequest, LogUpdate, Msg, Screen, update};
 
-fn keys(app: &mut App, keys: &str) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for ch in keys.chars() {
-        let key = match ch {
-            '\n' => Key::Enter,
-            '\x1b' => Key::Esc,
-            c => Key::Char(c),
-        };
-        effects.extend(update(app, Msg::Key(key)).effects);
-    }
-    effects
-}
-
 fn log_request(effects: &[Effect]) -> LogRequest {
     effects
         .iter()
@@ -61,7 +48,7 @@ fn pod_view(pod: &str, down: usize) -> App {
 #[test]
 fn l_streams_the_selected_container_and_shows_its_lines() {
     let mut app = pod_view("crashy", 0);
-    let effects = keys(&mut app, "l");
+    let effects = press(&mut app, "l");
     let request = log_request(&effects);
     assert_eq!(request.containers, ["app"]);
     assert!(request.follow && !request.previous && request.stitch_previous);
@@ -97,9 +84,9 @@ fn l_streams_the_selected_container_and_shows_its_lines() {
     assert!(s.contains("── restarted: exit 1 (Error), restart #4 ──"));
     assert!(!s.contains("stale"));
     // Timestamps on, and esc goes back to the pod view, stopping the stream.
-    keys(&mut app, "t");
+    press(&mut app, "t");
     assert!(screen(&app).contains("2026-11-21T10:00:01.000000001Z starting app"));
-    let effects = keys(&mut app, "\x1b");
+    let effects = press(&mut app, "\x1b");
     assert!(effects.contains(&Effect::StopLogs));
     assert!(matches!(app.screen, Screen::Pod(_)));
 }
@@ -107,14 +94,14 @@ fn l_streams_the_selected_container_and_shows_its_lines() {
 #[test]
 fn search_highlights_and_filter_keeps_matching_lines() {
     let mut app = pod_view("crashy", 0);
-    let stream = log_request(&keys(&mut app, "l")).stream;
+    let stream = log_request(&press(&mut app, "l")).stream;
     let texts: Vec<String> = (0..40).map(|i| format!("handling request {i}")).collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     update(&mut app, lines(stream, 0, &refs[..20], 0));
     update(&mut app, lines(stream, 0, &["fatal: lost connection"], 20));
     update(&mut app, lines(stream, 0, &refs[20..], 21));
     // Search: the newest match when following; n and N move between matches.
-    keys(&mut app, "/request 1\n");
+    press(&mut app, "/request 1\n");
     let Screen::Logs(view) = &app.screen else {
         panic!("log view")
     };
@@ -125,7 +112,7 @@ fn search_highlights_and_filter_keeps_matching_lines() {
         s.lines().nth(3).unwrap().contains("handling request 19"),
         "{s}"
     );
-    keys(&mut app, "N");
+    press(&mut app, "N");
     assert!(
         screen(&app)
             .lines()
@@ -133,16 +120,16 @@ fn search_highlights_and_filter_keeps_matching_lines() {
             .unwrap()
             .contains("handling request 18")
     );
-    keys(&mut app, "G");
+    press(&mut app, "G");
     assert!(screen(&app).contains("following"));
     // Filter: only matching lines, then the inverse.
-    keys(&mut app, "&fatal\n");
+    press(&mut app, "&fatal\n");
     let s = screen(&app);
     assert!(s.contains("& fatal (1 shown)"), "{s}");
     assert!(s.contains("fatal: lost connection") && !s.contains("handling request 3"));
-    keys(&mut app, "&");
+    press(&mut app, "&");
     update(&mut app, Msg::Key(Key::Ctrl('u')));
-    keys(&mut app, "!request\n");
+    press(&mut app, "!request\n");
     let s = screen(&app);
     assert!(s.contains("& !request (1 shown)"), "{s}");
     // New lines go through the filter as they arrive.
@@ -156,7 +143,7 @@ fn search_highlights_and_filter_keeps_matching_lines() {
 #[test]
 fn all_containers_merge_by_time_with_prefixes() {
     let mut app = pod_view("counter", 0);
-    let request = log_request(&keys(&mut app, "a"));
+    let request = log_request(&press(&mut app, "a"));
     assert_eq!(request.containers, ["count", "count-agent"]);
     update(&mut app, lines(request.stream, 1, &["agent 0"], 0));
     update(&mut app, lines(request.stream, 1, &["agent 2"], 2));
@@ -178,7 +165,7 @@ fn all_containers_merge_by_time_with_prefixes() {
 #[test]
 fn a_container_that_logs_to_files_says_where_its_lines_go() {
     let mut app = pod_view("counter", 0);
-    keys(&mut app, "l");
+    press(&mut app, "l");
     let s = screen(&app).replace('\n', " ");
     assert!(
         s.contains("count writes its output to /var/log/1.log, /var/log/2.log on volume varlog"),
@@ -190,11 +177,11 @@ fn a_container_that_logs_to_files_says_where_its_lines_go() {
 #[test]
 fn previous_and_since_restart_the_stream() {
     let mut app = pod_view("crashy", 0);
-    let first = log_request(&keys(&mut app, "l"));
-    let previous = log_request(&keys(&mut app, "p"));
+    let first = log_request(&press(&mut app, "l"));
+    let previous = log_request(&press(&mut app, "p"));
     assert!(previous.previous && !previous.follow && previous.stream > first.stream);
     assert!(screen(&app).contains("--previous"));
-    let since = log_request(&keys(&mut app, "2"));
+    let since = log_request(&press(&mut app, "2"));
     assert_eq!((since.since_seconds, since.tail), (Some(300), None));
     assert!(screen(&app).contains("--since 5m"));
 }
@@ -202,7 +189,7 @@ fn previous_and_since_restart_the_stream() {
 #[test]
 fn s_execs_into_the_selected_container_and_reports_the_exit_code() {
     let mut app = pod_view("counter", 1);
-    let effects = keys(&mut app, "s");
+    let effects = press(&mut app, "s");
     let Some(Effect::Exec(request)) = effects.first() else {
         panic!("an exec effect, got {effects:?}")
     };
@@ -213,6 +200,7 @@ fn s_execs_into_the_selected_container_and_reports_the_exit_code() {
         Msg::ExecEnded {
             container: request.container.clone(),
             kubectl: request.kubectl.clone(),
+            notice: request.notice.clone(),
             outcome: ExecOutcome::Exited(3),
         },
     );
@@ -227,6 +215,7 @@ fn s_execs_into_the_selected_container_and_reports_the_exit_code() {
         Msg::ExecEnded {
             container: "count-agent".into(),
             kubectl: String::new(),
+            notice: None,
             outcome: ExecOutcome::NoExecutable,
         },
     );
@@ -237,7 +226,7 @@ fn s_execs_into_the_selected_container_and_reports_the_exit_code() {
 fn from_the_list_the_default_container_is_used_with_kubectls_notice() {
     let mut app = demo_cluster_app(160, 30);
     press(&mut app, "/counter\n");
-    let effects = keys(&mut app, "s");
+    let effects = press(&mut app, "s");
     let Some(Effect::Exec(request)) = effects.first() else {
         panic!("an exec effect")
     };
@@ -247,6 +236,7 @@ fn from_the_list_the_default_container_is_used_with_kubectls_notice() {
         Msg::ExecEnded {
             container: "count".into(),
             kubectl: request.kubectl.clone(),
+            notice: request.notice.clone(),
             outcome: ExecOutcome::Exited(0),
         },
     );
@@ -260,21 +250,21 @@ fn from_the_list_the_default_container_is_used_with_kubectls_notice() {
 #[test]
 fn exec_is_refused_for_a_container_that_is_not_running_and_in_readonly_mode() {
     let mut app = pod_view("myapp-pod", 2);
-    assert!(keys(&mut app, "s").is_empty());
+    assert!(press(&mut app, "s").is_empty());
     let s = screen(&app);
     assert!(s.contains("is not running"), "{s}");
     assert!(s.contains("l for its logs"));
     let mut app = pod_view("counter", 1);
     app.readonly = true;
-    assert!(keys(&mut app, "s").is_empty());
+    assert!(press(&mut app, "s").is_empty());
     assert!(screen(&app).contains("read-only (--readonly)"));
-    assert!(keys(&mut app, "d").is_empty());
+    assert!(press(&mut app, "d").is_empty());
 }
 
 #[test]
 fn d_asks_before_adding_a_debug_container_with_the_targets_mounts() {
     let mut app = pod_view("counter", 1);
-    assert!(keys(&mut app, "d").is_empty());
+    assert!(press(&mut app, "d").is_empty());
     let s = screen(&app);
     assert!(s.contains("Add a debug container?"), "{s}");
     assert!(
@@ -287,7 +277,7 @@ fn d_asks_before_adding_a_debug_container_with_the_targets_mounts() {
     assert!(
         s.contains("kubectl debug -it counter -n default --context podscope-demo --image=busybox")
     );
-    let effects = keys(&mut app, "y");
+    let effects = press(&mut app, "y");
     let Some(Effect::Debug(request)) = effects.first() else {
         panic!("a debug effect")
     };
@@ -297,7 +287,7 @@ fn d_asks_before_adding_a_debug_container_with_the_targets_mounts() {
         "kubectl debug -it counter -n default --context podscope-demo --image=busybox --target=count-agent --custom=mounts.json   # mounts.json: {\"volumeMounts\":[{\"name\":\"varlog\",\"mountPath\":\"/var/log\"},{\"name\":\"config-volume\",\"mountPath\":\"/etc/fluentd-config\"}]}"
     );
     // esc cancels.
-    keys(&mut app, "d\x1b");
+    press(&mut app, "d\x1b");
     assert!(app.confirm.is_none());
 }
 
@@ -305,15 +295,15 @@ fn d_asks_before_adding_a_debug_container_with_the_targets_mounts() {
 fn manifest_files_have_no_cluster_to_exec_into() {
     let mut app = common::screens::demo_app(140, 30);
     press(&mut app, "/counter\n");
-    assert!(keys(&mut app, "s").is_empty());
-    assert!(keys(&mut app, "l").is_empty());
+    assert!(press(&mut app, "s").is_empty());
+    assert!(press(&mut app, "l").is_empty());
     assert!(screen(&app).contains("no cluster here"));
 }
 
 #[test]
 fn colon_exec_runs_a_command() {
     let mut app = pod_view("counter", 1);
-    let effects = keys(&mut app, ":exec ls -l /var/log\n");
+    let effects = press(&mut app, ":exec ls -l /var/log\n");
     let Some(Effect::Exec(request)) = effects.first() else {
         panic!("an exec effect")
     };

@@ -18,6 +18,8 @@ pub struct ExecRequest {
     pub command: Option<Vec<String>>,
     /// The kubectl command that does the same, shown afterwards.
     pub kubectl: String,
+    /// kubectl's "Defaulted container" notice when the container was not chosen.
+    pub notice: Option<String>,
 }
 
 /// A volume mount copied from the debug container's target.
@@ -232,25 +234,17 @@ pub(super) fn shell(
             format!("{container} is not running ({state}): nothing to exec into; {offer}"),
         );
     }
-    let mut kubectl = app.kubectl.exec(&insight.pod, container);
-    if let Some(argv) = &command {
-        let words: Vec<String> = argv.iter().map(|w| super::commands::quote(w)).collect();
-        let base = kubectl.strip_suffix(" sh").unwrap_or(&kubectl);
-        kubectl = format!("{base} {}", words.join(" "));
-    }
-    if let Some(n) = notice {
-        // Shown after the session, with its result.
-        app.flash = Some(Flash {
-            level: Level::Info,
-            text: n,
-        });
-    }
+    let kubectl = match &command {
+        Some(argv) => app.kubectl.exec_command(&insight.pod, container, argv),
+        None => app.kubectl.exec(&insight.pod, container),
+    };
     out.effects.push(Effect::Exec(ExecRequest {
         namespace: insight.pod.namespace.clone(),
         pod: insight.pod.name.clone(),
         container: container.to_string(),
         command,
         kubectl,
+        notice,
     }));
 }
 
@@ -320,14 +314,14 @@ pub(super) fn confirm_key(app: &mut App, key: super::Key, out: &mut Outcome) {
 }
 
 /// The TUI is back from an exec session: say how it went and what to do next.
-pub(super) fn exec_ended(app: &mut App, container: &str, kubectl: &str, outcome: ExecOutcome) {
-    // kubectl's default-container notice, set when the session started, stays in front.
-    let notice = app
-        .flash
-        .take()
-        .filter(|f| f.text.starts_with("Default"))
-        .map(|f| format!("{} · ", f.text))
-        .unwrap_or_default();
+pub(super) fn exec_ended(
+    app: &mut App,
+    container: &str,
+    kubectl: &str,
+    notice: Option<&str>,
+    outcome: ExecOutcome,
+) {
+    let notice = notice.map(|n| format!("{n} · ")).unwrap_or_default();
     let (level, text) = match outcome {
         ExecOutcome::Exited(0) => (
             Level::Info,

@@ -20,11 +20,18 @@ impl KubectlTarget {
 
     /// `kubectl exec -it POD -c C -n NS -- sh`.
     pub fn exec(&self, pod: &Pod, container: &str) -> String {
+        self.exec_command(pod, container, &["sh".to_string()])
+    }
+
+    /// `kubectl exec -it POD -c C -n NS -- CMD ARGS...`.
+    pub fn exec_command(&self, pod: &Pod, container: &str, argv: &[String]) -> String {
+        let words: Vec<String> = argv.iter().map(|w| quote(w)).collect();
         format!(
-            "kubectl exec -it {} -c {}{} -- sh",
+            "kubectl exec -it {} -c {}{} -- {}",
             quote(&pod.name),
             quote(container),
-            self.suffix(pod)
+            self.suffix(pod),
+            words.join(" ")
         )
     }
 

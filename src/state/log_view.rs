@@ -171,11 +171,15 @@ impl LogView {
     }
 
     /// The containers the current request reads, in the order of `LogRequest::containers`.
-    pub fn sources(&self) -> Vec<&LogSource> {
+    pub fn sources(&self) -> impl Iterator<Item = &LogSource> {
         self.containers
             .iter()
             .filter(|c| self.all || c.name == self.container)
-            .collect()
+    }
+
+    /// The `i`-th container the current request reads (a line's `source`).
+    pub fn source(&self, i: usize) -> Option<&LogSource> {
+        self.sources().nth(i)
     }
 
     /// Start over with a new request (after a change of container, range or instance).
@@ -192,7 +196,7 @@ impl LogView {
             stream,
             namespace: self.namespace.clone(),
             pod: self.pod.clone(),
-            containers: self.sources().iter().map(|s| s.name.clone()).collect(),
+            containers: self.sources().map(|s| s.name.clone()).collect(),
             follow: !self.previous,
             previous: self.previous,
             stitch_previous: !self.previous,
@@ -204,8 +208,7 @@ impl LogView {
     /// Take in what stream `source` reported.
     pub fn receive(&mut self, source: usize, update: LogUpdate) {
         let name = self
-            .sources()
-            .get(source)
+            .source(source)
             .map(|s| s.name.clone())
             .unwrap_or_default();
         let prefix = |text: String| {
@@ -295,8 +298,7 @@ impl LogView {
         let mut s = String::new();
         if self.all && !entry.boundary {
             let name = self
-                .sources()
-                .get(entry.source)
+                .source(entry.source)
                 .map(|c| c.name.as_str())
                 .unwrap_or("?");
             s.push_str(&format!("[{name}] "));

@@ -206,6 +206,8 @@ pub enum Msg {
     ExecEnded {
         container: String,
         kubectl: String,
+        /// kubectl's default-container notice, shown with the result.
+        notice: Option<String>,
         outcome: ExecOutcome,
     },
     /// The log lines were written to this file, or could not be.

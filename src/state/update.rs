@@ -80,8 +80,9 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
         Msg::ExecEnded {
             container,
             kubectl,
+            notice,
             outcome,
-        } => actions::exec_ended(app, &container, &kubectl, outcome),
+        } => actions::exec_ended(app, &container, &kubectl, notice.as_deref(), outcome),
         Msg::Saved(result) => {
             app.flash = Some(match result {
                 Ok(path) => Flash {

@@ -90,6 +90,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                                 container: name,
                                 command: None,
                                 kubectl,
+                                notice: None,
                             };
                             match hand_over(&mut guard, &mut events, cluster, &exec).await? {
                                 Some(msg) => msg,
@@ -99,6 +100,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                         Err(message) => Msg::ExecEnded {
                             container: request.target.clone(),
                             kubectl,
+                            notice: None,
                             outcome: ExecOutcome::Failed(message),
                         },
                     };
@@ -198,13 +200,16 @@ async fn hand_over(
         input.stop();
     }
     let spec = session::spec(request);
-    let Some(outcome) = session::run(guard, cluster.client(), &spec).await? else {
+    let Some(outcome) =
+        session::run(guard, cluster.client(), &spec, request.notice.as_deref()).await?
+    else {
         return Ok(None);
     };
     *events = Some(TermInput::start());
     Ok(Some(Msg::ExecEnded {
         container: request.container.clone(),
         kubectl: request.kubectl.clone(),
+        notice: request.notice.clone(),
         outcome,
     }))
 }

@@ -147,7 +147,7 @@ fn pieces(view: &ViewState, entry: &Entry, theme: &Theme) -> Vec<(String, Style)
     }
     let mut out = Vec::new();
     if view.all {
-        let source = view.sources().get(entry.source).copied();
+        let source = view.source(entry.source);
         let (name, s) = match source {
             Some(c) => (
                 c.name.as_str(),

@@ -33,6 +33,7 @@ pub async fn run(
     guard: &mut TerminalGuard,
     client: &Client,
     spec: &ExecSpec,
+    notice: Option<&str>,
 ) -> std::io::Result<Option<ExecOutcome>> {
     guard.leave()?;
     let mut stdout = std::io::stdout();
@@ -47,6 +48,10 @@ pub async fn run(
         "\r\npodscope: {what} in {}/{}, container {} (exit or Ctrl-D returns to podscope)\r\n",
         spec.namespace, spec.pod, spec.container
     );
+    if let Some(notice) = notice {
+        // kubectl prints it before the session too.
+        let _ = write!(stdout, "{notice}\r\n");
+    }
     let _ = stdout.flush();
     let (pump, input) = StdinPump::start();
     let mut stderr = std::io::stderr();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
-use podscope::state::{App, Connection, Key, Msg, Scope, Source, pod_set, update};
+use podscope::state::{App, Connection, Effect, Key, Msg, Scope, Source, pod_set, update};
 use podscope::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -55,15 +55,18 @@ fn app_over_demo_pods(source: Source, width: u16, height: u16) -> App {
     app
 }
 
-pub fn press(app: &mut App, keys: &str) {
+/// Type `keys` (`\n` is enter, `\x1b` esc); the effects they asked for.
+pub fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
     for ch in keys.chars() {
         let key = match ch {
             '\n' => Key::Enter,
             '\x1b' => Key::Esc,
             c => Key::Char(c),
         };
-        update(app, Msg::Key(key));
+        effects.extend(update(app, Msg::Key(key)).effects);
     }
+    effects
 }
 
 pub fn render(app: &App, theme: &Theme) -> Buffer {
