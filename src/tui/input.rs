@@ -50,6 +50,11 @@ impl TermInput {
             .name("terminal-input".into())
             .spawn(move || {
                 while !flag.load(Ordering::SeqCst) {
+                    if hung_up() {
+                        // crossterm's read() would spin forever on a terminal that is gone;
+                        // SIGHUP tells the event loop.
+                        return;
+                    }
                     let event = match crossterm::event::poll(std::time::Duration::from_millis(50)) {
                         Ok(false) => continue,
                         Ok(true) => crossterm::event::read(),
@@ -67,10 +72,6 @@ impl TermInput {
 
     /// Stop reading; when this returns nothing reads the terminal any more.
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -79,7 +80,21 @@ impl TermInput {
 }
 
 impl Drop for TermInput {
+    /// On the way out the thread is told to stop but not waited for: the process is ending,
+    /// and the terminal may be gone.
     fn drop(&mut self) {
-        self.halt();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
     }
+}
+
+/// The terminal on stdin has hung up (closed window, killed tmux server).
+fn hung_up() -> bool {
+    let mut pfd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, and its count; a zero timeout never blocks.
+    let ready = unsafe { libc::poll(&mut pfd, 1, 0) };
+    ready > 0 && pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
