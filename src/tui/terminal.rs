@@ -2,7 +2,7 @@
 //! every error path (the guard's drop) and on panic (the hook runs before the panic message
 //! is printed); Ctrl-Z suspend and resume; the clipboard through OSC 52.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 
 use base64::Engine;
 use crossterm::cursor::{Hide, Show};
@@ -14,7 +14,14 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// Frames are written through a buffer large enough for a whole screen, so each frame
+/// reaches the terminal in one write when ratatui flushes after drawing: a terminal (or a
+/// test reading the screen) never shows half of one. Std's own stdout buffer is a line
+/// buffer of 1 KiB, and frames have no newlines, so they went out in 1 KiB pieces.
+pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Enough for a full 300x100 frame with a colour change in every cell.
+const FRAME_BUFFER: usize = 1 << 20;
 
 /// Owns the terminal while the TUI runs; dropping it gives the terminal back.
 pub struct TerminalGuard {
@@ -25,7 +32,10 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         setup()?;
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let terminal = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+            FRAME_BUFFER,
+            io::stdout(),
+        )))?;
         Ok(TerminalGuard { terminal })
     }
 

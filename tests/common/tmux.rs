@@ -61,12 +61,20 @@ impl Tmux {
     pub fn wait_longer(&self, what: &str, limit: Duration, ok: impl Fn(&str) -> bool) -> String {
         for _ in 0..limit.as_millis() / 100 {
             let s = self.screen();
-            if ok(&s) {
+            // A screen read while the program was still writing a frame can pass the check
+            // and lack what the caller looks at next: take it only once a second look, a
+            // moment later, shows the same screen.
+            if ok(&s) && self.settled(&s) {
                 return s;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("{what:?} never appeared:\n{}", self.screen());
+    }
+
+    fn settled(&self, seen: &str) -> bool {
+        std::thread::sleep(Duration::from_millis(40));
+        self.screen() == seen
     }
 
     /// Type keys (tmux key names such as `Enter`, `Escape`, `C-c`).
