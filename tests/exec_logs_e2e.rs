@@ -165,3 +165,44 @@ fn debug_container_with_the_targets_mounts() {
     term.keys(&["q"]);
     term.wait_for("podscope-exit=0");
 }
+
+#[test]
+fn no_shell_in_a_distroless_app_leads_to_a_debug_container() {
+    let term = start("podscope-noshell");
+    term.wait_until("debug-me running", |s| {
+        s.lines()
+            .any(|l| l.contains(" debug-me ") && l.contains("Running"))
+    });
+    term.type_text("/debug-me");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("gcr.io/distroless/static-debian12");
+    // s: the runtime finds no sh in the image; podscope says so and what to do instead.
+    term.keys(&["s"]);
+    term.wait_for(
+        "app has no shell in its image (sh not found): d starts a debug container (busybox) that targets it",
+    );
+    term.keys(&["d"]);
+    let ask = term.wait_for("Add a debug container?");
+    assert!(
+        ask.contains("sharing the process namespace of app"),
+        "{ask}"
+    );
+    assert!(ask.contains("y: add it · esc: cancel"), "{ask}");
+    term.keys(&["y"]);
+    term.wait_for("container debugger-");
+    term.wait_until("a prompt", |s| s.contains("root@debug-me"));
+    term.type_text("echo ok-$((6*7))");
+    term.keys(&["Enter"]);
+    term.wait_for("ok-42");
+    term.type_text("exit");
+    term.keys(&["Enter"]);
+    let back = term.wait_for("session ended, exit 0");
+    assert!(
+        back.contains("kubectl debug -it debug-me -n default"),
+        "{back}"
+    );
+    // Both debug containers are listed: the demo's debugger-7x2kq and the new one.
+    term.wait_until("two debuggers", |s| s.matches("✚ debugger-").count() == 2);
+    term.keys(&["q"]);
+    term.wait_for("podscope-exit=0");
+}

@@ -216,10 +216,18 @@ fn s_execs_into_the_selected_container_and_reports_the_exit_code() {
             container: "count-agent".into(),
             kubectl: String::new(),
             notice: None,
-            outcome: ExecOutcome::NoExecutable,
+            outcome: ExecOutcome::NoExecutable {
+                program: "sh".into(),
+            },
         },
     );
-    assert!(screen(&app).contains("d starts a debug container (busybox)"));
+    assert!(
+        screen(&app).contains(
+            "count-agent has no shell in its image (sh not found): d starts a debug container (busybox) that targets it"
+        ),
+        "{}",
+        screen(&app)
+    );
 }
 
 #[test]

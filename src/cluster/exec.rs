@@ -60,18 +60,28 @@ pub struct ExecReport {
 }
 
 impl ExecReport {
-    /// The command could not be started because the image lacks it (no shell, say).
-    pub fn missing_executable(&self) -> bool {
-        let text = String::from_utf8_lossy(&self.tail);
-        let missing = |t: &str| {
-            t.contains("executable file not found")
-                || (t.contains("exec failed") && t.contains("no such file or directory"))
+    /// The program the image lacks when the runtime could not start the command (no shell,
+    /// say); empty when the runtime did not name it. Runtimes say so in an internal error
+    /// (containerd) or in the output with exit code 126/127 (older runtimes, Docker).
+    pub fn missing_program(&self) -> Option<String> {
+        let text = match &self.end {
+            ExecEnd::Exited(126 | 127) => String::from_utf8_lossy(&self.tail).into_owned(),
+            ExecEnd::Failed(message) => message.clone(),
+            _ => return None,
         };
-        match &self.end {
-            ExecEnd::Exited(126 | 127) => missing(&text),
-            ExecEnd::Failed(message) => missing(message),
-            _ => false,
+        // Older runtimes quote the program inside a quoted cause: `exec: \"bash\": ...`.
+        let text = text.replace("\\\"", "\"");
+        let missing = text.contains("executable file not found")
+            || (text.contains("exec failed") && text.contains("no such file or directory"));
+        if !missing {
+            return None;
         }
+        let program = text
+            .split("exec: \"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default();
+        Some(program.to_string())
     }
 }
 
@@ -259,4 +269,40 @@ fn forward(sink: &mut dyn Write, tail: &mut Vec<u8>, data: &[u8]) {
 fn terminal_size() -> Option<TerminalSize> {
     let (width, height) = crossterm::terminal::size().ok()?;
     Some(TerminalSize { width, height })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(end: ExecEnd, tail: &str) -> ExecReport {
+        ExecReport {
+            end,
+            tail: tail.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_missing_program_is_recognised_in_each_runtimes_words() {
+        let containerd = "Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"4f0e\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"sh\": executable file not found in $PATH: unknown";
+        assert_eq!(
+            report(ExecEnd::Failed(containerd.into()), "").missing_program(),
+            Some("sh".into())
+        );
+        let docker = "OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused \"exec: \\\"/bin/bash\\\": stat /bin/bash: no such file or directory\": unknown\r\n";
+        assert_eq!(
+            report(ExecEnd::Exited(126), docker).missing_program(),
+            Some("/bin/bash".into())
+        );
+        // A command that merely exits 127, or fails for another reason, is not that.
+        assert_eq!(
+            report(ExecEnd::Exited(127), "sh: nope: not found\r\n").missing_program(),
+            None
+        );
+        assert_eq!(report(ExecEnd::Exited(1), docker).missing_program(), None);
+        assert_eq!(
+            report(ExecEnd::Failed("container not found (\"main\")".into()), "").missing_program(),
+            None
+        );
+    }
 }

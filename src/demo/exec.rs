@@ -174,10 +174,10 @@ async fn serve(
     let mut session = match Session::start(runtime, &instance, &request) {
         Ok(session) => session,
         Err(failure) => {
-            // What containerd writes when the command cannot be started, and its exit code.
-            let channel = if request.tty || !request.stderr { 1 } else { 2 };
-            let _ = send(&mut ws, channel, failure.message.as_bytes()).await;
-            finish(&mut ws, &request.command, failure.exit_code).await;
+            // The kubelet reports a command the runtime could not start as an internal error
+            // on the status channel (kubectl: `error: Internal error occurred: ...`, exit 1).
+            let status = start_failure_status(&failure.message);
+            finish(&mut ws, &status).await;
             return;
         }
     };
@@ -238,7 +238,7 @@ async fn serve(
                 return;
             }
         }
-        finish(&mut ws, &request.command, code).await;
+        finish(&mut ws, &exit_status(&request.command, code)).await;
     }
 }
 
@@ -251,10 +251,9 @@ async fn send(ws: &mut Socket, channel: u8, data: &[u8]) -> Result<(), ()> {
         .map_err(|_| ())
 }
 
-/// The exit status on channel 3, then a normal close, then wait for the client's close.
-async fn finish(ws: &mut Socket, command: &[String], exit_code: i32) {
-    let status = exit_status(command, exit_code);
-    let body = serde_json::to_vec(&status).unwrap_or_default();
+/// The status on channel 3, then a normal close, then wait for the client's close.
+async fn finish(ws: &mut Socket, status: &Value) {
+    let body = serde_json::to_vec(status).unwrap_or_default();
     let _ = send(ws, 3, &body).await;
     let close = CloseFrame {
         code: CloseCode::Normal,
@@ -281,6 +280,19 @@ pub fn exit_status(command: &[String], exit_code: i32) -> Value {
         ),
         "reason": "NonZeroExitCode",
         "details": {"causes": [{"reason": "ExitCode", "message": exit_code.to_string()}]},
+    })
+}
+
+/// The kubelet's `apierrors.NewInternalError` for an exec the runtime could not start.
+pub fn start_failure_status(runtime_message: &str) -> Value {
+    let cause = format!("error executing command in container: {runtime_message}");
+    json!({
+        "metadata": {},
+        "status": "Failure",
+        "message": format!("Internal error occurred: {cause}"),
+        "reason": "InternalError",
+        "details": {"causes": [{"message": cause}]},
+        "code": 500,
     })
 }
 

@@ -18,10 +18,10 @@ use tokio::sync::mpsc;
 use super::exec::ExecRequest;
 use super::runtime::{ExecTarget, Instance, Runtime, exec_command, kill_group, open_pty, resize};
 
-/// A command that could not be started, as the container runtime reports it.
+/// A command that could not be started, in the words containerd gives the kubelet (which
+/// wraps them in an `InternalError` status).
 pub struct Failure {
     pub message: String,
-    pub exit_code: i32,
 }
 
 pub enum SessionEvent {
@@ -55,6 +55,11 @@ impl Session {
         };
         let program = request.command.first().cloned().unwrap_or_default();
         let failure = |e: io::Error| runtime_failure(&program, e);
+        if instance.plan.shell_less {
+            // Simulated: the demo's container root is the host's, so the image's emptiness
+            // is played here, before anything is started.
+            return Err(failure(io::ErrorKind::NotFound.into()));
+        }
         let mut command = exec_command(
             &request.command,
             &env,
@@ -186,21 +191,23 @@ impl Session {
     }
 }
 
-/// containerd's words when an exec cannot start, and the exit code a shell would give.
-fn runtime_failure(program: &str, e: io::Error) -> Failure {
-    let (detail, exit_code) = match e.kind() {
+/// containerd's words when an exec cannot start (containerd 1.6+ with runc), for example
+/// `failed to start exec "<id>": OCI runtime exec failed: exec failed: unable to start
+/// container process: exec: "sh": executable file not found in $PATH: unknown`.
+pub fn runtime_failure(program: &str, e: io::Error) -> Failure {
+    let detail = match e.kind() {
         io::ErrorKind::NotFound if program.contains('/') => {
-            (format!("stat {program}: no such file or directory"), 127)
+            format!("stat {program}: no such file or directory")
         }
-        io::ErrorKind::NotFound => ("executable file not found in $PATH".to_string(), 127),
-        io::ErrorKind::PermissionDenied => ("permission denied".to_string(), 126),
-        _ => (e.to_string(), 126),
+        io::ErrorKind::NotFound => "executable file not found in $PATH".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
     };
+    let exec_id = super::kubeconfig::random_hex(32).unwrap_or_default();
     Failure {
         message: format!(
-            "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": {detail}: unknown\r\n"
+            "failed to exec in container: failed to start exec \"{exec_id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": {detail}: unknown"
         ),
-        exit_code,
     }
 }
 
@@ -339,16 +346,30 @@ mod tests {
     #[test]
     fn start_failures_read_like_containerds() {
         let missing = runtime_failure("nope", io::Error::from(io::ErrorKind::NotFound));
-        assert_eq!(missing.exit_code, 127);
         assert!(
             missing
                 .message
-                .contains("exec: \"nope\": executable file not found in $PATH: unknown")
+                .starts_with("failed to exec in container: failed to start exec \"")
+        );
+        assert!(
+            missing
+                .message
+                .ends_with("exec: \"nope\": executable file not found in $PATH: unknown")
+        );
+        let absent = runtime_failure("/bin/bash", io::Error::from(io::ErrorKind::NotFound));
+        assert!(
+            absent
+                .message
+                .ends_with("stat /bin/bash: no such file or directory: unknown")
         );
         let denied = runtime_failure(
             "/etc/passwd",
             io::Error::from(io::ErrorKind::PermissionDenied),
         );
-        assert_eq!(denied.exit_code, 126);
+        assert!(
+            denied
+                .message
+                .ends_with("exec: \"/etc/passwd\": permission denied: unknown")
+        );
     }
 }

@@ -88,8 +88,10 @@ impl DebugRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecOutcome {
     Exited(i32),
-    /// The image does not have the program (no shell, say).
-    NoExecutable,
+    /// The image does not have the program (no shell, say); empty when not named.
+    NoExecutable {
+        program: String,
+    },
     /// The API refused to start the session.
     Refused {
         forbidden: bool,
@@ -134,6 +136,18 @@ fn default_of(
     let chosen = default_container(&insight.pod)
         .ok_or_else(|| format!("pod {} does not have any containers", insight.pod.name))?;
     Ok((insight, chosen.name, chosen.notice))
+}
+
+/// "count has no shell in its image (sh not found)", "ps is not in count's image".
+fn what_is_missing(container: &str, program: &str) -> String {
+    let name = program.rsplit('/').next().unwrap_or(program);
+    match name {
+        "" => format!("{container}'s image lacks the program (no shell?)"),
+        "sh" | "bash" | "ash" | "dash" | "zsh" => {
+            format!("{container} has no shell in its image ({program} not found)")
+        }
+        _ => format!("{program} is not in {container}'s image"),
+    }
 }
 
 fn flash(app: &mut App, level: Level, text: impl Into<String>) {
@@ -331,10 +345,11 @@ pub(super) fn exec_ended(
             Level::Warning,
             format!("{notice}{container}: exit code {code} · {kubectl}"),
         ),
-        ExecOutcome::NoExecutable => (
+        ExecOutcome::NoExecutable { program } => (
             Level::Error,
             format!(
-                "{container} has no such program in its image (no shell?): d starts a debug container ({}) that targets it",
+                "{}: d starts a debug container ({}) that targets it",
+                what_is_missing(container, &program),
                 app.debug_image
             ),
         ),

@@ -129,8 +129,12 @@ impl Widget for Footer<'_> {
             Line::from(spans).render(area, buf);
             return;
         }
-        if app.confirm.is_some() {
-            let text = " y: add it with the target's mounts · n: without mounts · esc: cancel";
+        if let Some(request) = &app.confirm {
+            let text = if request.mounts.is_empty() {
+                " y: add it · esc: cancel"
+            } else {
+                " y: add it with the target's mounts · n: without mounts · esc: cancel"
+            };
             Line::from(Span::styled(text, style::warning(theme))).render(area, buf);
             return;
         }

@@ -85,11 +85,11 @@ pub async fn run(
             forbidden: f.forbidden(),
             message: f.to_string(),
         },
-        Ok(report) if report.missing_executable() => ExecOutcome::NoExecutable,
-        Ok(report) => match report.end {
-            ExecEnd::Exited(code) => ExecOutcome::Exited(code),
-            ExecEnd::Failed(message) => ExecOutcome::Failed(message),
-            ExecEnd::Lost(reason) => ExecOutcome::Lost(reason),
+        Ok(report) => match (report.missing_program(), report.end) {
+            (Some(program), _) => ExecOutcome::NoExecutable { program },
+            (None, ExecEnd::Exited(code)) => ExecOutcome::Exited(code),
+            (None, ExecEnd::Failed(message)) => ExecOutcome::Failed(message),
+            (None, ExecEnd::Lost(reason)) => ExecOutcome::Lost(reason),
         },
     };
     log(&format!(

@@ -52,6 +52,9 @@ pub struct ContainerPlan {
     pub stdin: bool,
     /// A busybox-based image, whose applets (like `nslookup`) scripts may expect.
     pub busybox: bool,
+    /// An image with nothing in it but its program (distroless, pause): exec finds no shell
+    /// and no tools, so every exec fails as it would on a node.
+    pub shell_less: bool,
 }
 
 /// The fields the runtime needs, borrowed from a container or an ephemeral container.
@@ -110,13 +113,17 @@ pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> Conta
             read_only: m.read_only.unwrap_or(false),
         })
         .collect();
+    // What the stand-in calls itself: the known product, else the program the container
+    // runs (`/server` in a distroless image), else the image's name.
+    let own_program = command.first().map(|c| last_segment(c).to_string());
     let program = match real_command(c.image, command, args) {
         Some(argv) => Program::Real(argv),
         None => {
             let product = known_image(c.image)
-                .map(|k| k.product)
+                .map(|k| k.product.to_string())
                 .filter(|p| !p.is_empty())
-                .map_or_else(|| last_segment(c.image).to_string(), str::to_string);
+                .or(own_program)
+                .unwrap_or_else(|| last_segment(c.image).to_string());
             let kind = known_image(c.image).map(|k| k.kind);
             Program::StandIn {
                 argv: vec![
@@ -138,6 +145,7 @@ pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> Conta
         busybox: ["busybox", "alpine"]
             .iter()
             .any(|b| image_path(c.image).starts_with(b)),
+        shell_less: shell_less(c.image),
     }
 }
 
@@ -173,6 +181,22 @@ fn real_command(image: &str, command: Vec<String>, args: Vec<String>) -> Option<
         .filter(|c| is_host_command(c))
         .is_some()
         .then(|| [command, args].concat())
+}
+
+/// Images known to ship without a shell: Google's distroless (but not its `:debug` tags,
+/// which add busybox) and the pause image.
+fn shell_less(image: &str) -> bool {
+    let path = image_path(image);
+    let tag = image
+        .split('@')
+        .next()
+        .and_then(|i| i.rsplit_once(':'))
+        .map(|(_, tag)| tag)
+        .filter(|tag| !tag.contains('/'))
+        .unwrap_or_default();
+    (path.starts_with("distroless/") && !tag.contains("debug"))
+        || path == "pause"
+        || path.ends_with("/pause")
 }
 
 fn last_segment(image: &str) -> &str {
@@ -280,6 +304,27 @@ mod tests {
             .iter()
             .map(|c| plan(pod, c.into(), &set.config_maps))
             .collect()
+    }
+
+    #[test]
+    fn distroless_and_pause_images_have_no_shell() {
+        for image in [
+            "gcr.io/distroless/static-debian12:nonroot",
+            "gcr.io/distroless/base",
+            "registry.k8s.io/pause:3.10",
+            "pause",
+        ] {
+            assert!(shell_less(image), "{image}");
+        }
+        for image in [
+            "gcr.io/distroless/base:debug",
+            "gcr.io/distroless/static-debian12:debug-nonroot",
+            "busybox:1.36",
+            "nginx",
+            "localhost:5000/pause-tester:1",
+        ] {
+            assert!(!shell_less(image), "{image}");
+        }
     }
 
     #[test]
