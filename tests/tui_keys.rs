@@ -263,8 +263,39 @@ fn quit_and_suspend_are_effects() {
         update(&mut app, Msg::Key(Key::Char('q'))).effects,
         vec![Effect::Quit]
     );
+    // At 80x24 the help is taller than the screen: scroll keys scroll it (never past its
+    // end), any other key closes it, q still quits.
     press(&mut app, "?");
-    assert!(app.help);
+    assert_eq!(app.help, Some(0));
+    let top = screen(&app);
+    assert!(top.contains("j k scroll · any other key closes"), "{top}");
+    press(&mut app, "jj");
+    assert_eq!(app.help, Some(2));
+    press(&mut app, "G");
+    let bottom = screen(&app);
+    assert!(
+        bottom.contains("crash loop"),
+        "the legend ends the help:\n{bottom}"
+    );
+    let end = app.help;
     press(&mut app, "j");
-    assert!(!app.help, "any key closes the help");
+    assert_eq!(app.help, end);
+    press(&mut app, "x");
+    assert_eq!(app.help, None, "any other key closes the help");
+    press(&mut app, "?");
+    assert_eq!(
+        update(&mut app, Msg::Key(Key::Char('q'))).effects,
+        vec![Effect::Quit]
+    );
+    // On a big screen it all fits: any key closes it.
+    let mut app = demo_app(160, 50);
+    press(&mut app, "?");
+    let all = screen(&app);
+    assert!(all.contains("Keys (any key closes)"), "{all}");
+    assert!(
+        all.contains("In the log view") && all.contains("crash loop"),
+        "{all}"
+    );
+    press(&mut app, "j");
+    assert_eq!(app.help, None);
 }

@@ -5,6 +5,7 @@
 mod actions;
 pub mod commands;
 pub mod fuzzy;
+pub mod help;
 pub mod keymap;
 pub mod log_buffer;
 mod log_keys;
@@ -119,7 +120,8 @@ pub struct App {
     pub table: PodTable,
     pub screen: Screen,
     pub prompt: Option<Prompt>,
-    pub help: bool,
+    /// The help overlay, when open: how far it is scrolled.
+    pub help: Option<usize>,
     pub flash: Option<Flash>,
     pub now: Timestamp,
     /// Terminal size in cells (width, height).
@@ -158,7 +160,7 @@ impl App {
             table: PodTable::new(scope),
             screen: Screen::List,
             prompt: None,
-            help: false,
+            help: None,
             flash: None,
             now,
             size: (80, 24),

@@ -3,6 +3,7 @@
 use k8s_openapi::jiff::Timestamp;
 
 use super::actions;
+use super::help::{self, HelpKey};
 use super::log_keys;
 use super::prompt::{self, Command};
 use super::{
@@ -99,6 +100,31 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
     out
 }
 
+/// Scroll keys scroll the help when it is taller than the screen; any other key (any key at
+/// all when it fits) closes it,
+/// and q and Ctrl-C still quit.
+fn help_key(app: &mut App, scroll: usize, key: Key, out: &mut Outcome) {
+    let (width, height) = app.size;
+    let max = help::HelpLayout::new(width).max_scroll(height);
+    let page = usize::from(height).saturating_sub(4);
+    let action = if max == 0 {
+        HelpKey::Close
+    } else {
+        help::help_key(key, page)
+    };
+    app.help = match action {
+        HelpKey::Scroll(by) => Some(scroll.saturating_add_signed(by).min(max)),
+        HelpKey::Top => Some(0),
+        HelpKey::Bottom => Some(max),
+        HelpKey::Close => {
+            if matches!(keymap::action_for(key), Some(Action::Quit)) {
+                out.effects.push(Effect::Quit);
+            }
+            None
+        }
+    };
+}
+
 fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
     if app.prompt.is_some() {
         prompt_key(app, key, out);
@@ -108,12 +134,8 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         actions::confirm_key(app, key, out);
         return;
     }
-    if app.help {
-        // Any key closes the help; q and Ctrl-C still quit.
-        app.help = false;
-        if matches!(keymap::action_for(key), Some(Action::Quit)) {
-            out.effects.push(Effect::Quit);
-        }
+    if let Some(scroll) = app.help {
+        help_key(app, scroll, key, out);
         return;
     }
     let in_logs = matches!(app.screen, Screen::Logs(_));
@@ -130,7 +152,7 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
     match action {
         Action::Quit => out.effects.push(Effect::Quit),
         Action::Suspend => out.effects.push(Effect::Suspend),
-        Action::Help => app.help = true,
+        Action::Help => app.help = Some(0),
         Action::Command => {
             app.prompt = Some(Prompt {
                 kind: PromptKind::Command,
@@ -360,7 +382,7 @@ fn run_command(app: &mut App, text: &str, out: &mut Outcome) {
         }
         Ok(Command::Quit) => out.effects.push(Effect::Quit),
         Ok(Command::Exec(argv)) => actions::exec_command(app, argv, out),
-        Ok(Command::Help) => app.help = true,
+        Ok(Command::Help) => app.help = Some(0),
         Ok(Command::Namespace(ns)) => {
             let scope = ns.map_or(Scope::All, Scope::Namespace);
             if let Screen::Logs(_) = app.screen {

@@ -1,4 +1,5 @@
-//! The help overlay: every key from the keymap table, and the glyph legend.
+//! The help overlay: the rows [`HelpLayout`] lays out, styled, in one or two columns,
+//! scrolled to where the state says.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,71 +8,22 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::style;
-use crate::model::{ContainerRole, ContainerStateKind};
-use crate::state::keymap::{BINDINGS, Binding, LOG_BINDINGS};
+use crate::state::help::{HelpLayout, HelpRow, KEY_WIDTH, LegendItem, MAX_WIDTH};
 use crate::theme::Theme;
 
 pub struct Help<'a> {
     pub theme: &'a Theme,
+    pub scroll: usize,
 }
 
 impl Widget for Help<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let keys = |table: &'static [Binding]| {
-            table
-                .iter()
-                .filter(|b| !b.shown.is_empty())
-                .map(|b| {
-                    Line::from(vec![
-                        Span::styled(format!(" {:<8}", b.shown), style::title(theme)),
-                        Span::styled(b.help, style::text(theme)),
-                    ])
-                })
-                .collect::<Vec<Line>>()
-        };
-        let left = keys(BINDINGS);
-        let mut lines = vec![Line::from(Span::styled(
-            " In the log view",
-            style::title(theme),
-        ))];
-        lines.extend(keys(LOG_BINDINGS));
-        lines.push(Line::default());
-        let roles = [
-            (ContainerRole::Main, false, "main"),
-            (ContainerRole::Sidecar, false, "sidecar"),
-            (ContainerRole::Adapter, false, "adapter"),
-            (ContainerRole::Ambassador, false, "ambassador"),
-            (ContainerRole::Init, false, "init"),
-            (ContainerRole::Sidecar, true, "native sidecar"),
-            (ContainerRole::Ephemeral, false, "ephemeral"),
-        ];
-        let mut legend = vec![Span::styled(" ", style::text(theme))];
-        for (role, native, name) in roles {
-            legend.push(Span::styled(
-                style::role_glyph(role, native),
-                style::role(theme, role, native),
-            ));
-            legend.push(Span::styled(format!(" {name}  "), style::text(theme)));
-        }
-        lines.push(Line::from(legend));
-        let states = [
-            (ContainerStateKind::Running, "running"),
-            (ContainerStateKind::Waiting, "waiting"),
-            (ContainerStateKind::Completed, "completed"),
-            (ContainerStateKind::Failed, "failed"),
-            (ContainerStateKind::CrashLoop, "crash loop"),
-        ];
-        let mut colours = vec![Span::styled(" glyph colour: ", style::muted(theme))];
-        for (kind, name) in states {
-            colours.push(Span::styled(
-                format!("{name}  "),
-                Style::new().fg(style::state_color(theme, kind)),
-            ));
-        }
-        lines.push(Line::from(colours));
-        let width = area.width.min(150);
-        let height = (left.len().max(lines.len()) as u16 + 2).min(area.height);
+        let layout = HelpLayout::new(area.width);
+        let max_scroll = layout.max_scroll(area.height);
+        let scroll = self.scroll.min(max_scroll);
+        let width = area.width.min(MAX_WIDTH);
+        let height = (layout.height() as u16).saturating_add(2).min(area.height);
         let popup = Rect {
             x: area.x + (area.width - width) / 2,
             y: area.y + (area.height - height) / 2,
@@ -79,24 +31,68 @@ impl Widget for Help<'_> {
             height,
         };
         Clear.render(popup, buf);
+        let title = if max_scroll == 0 {
+            " Keys (any key closes) ".to_string()
+        } else {
+            format!(
+                " Keys ({}-{} of {} · j k scroll · any other key closes) ",
+                scroll + 1,
+                (scroll + usize::from(height.saturating_sub(2))).min(layout.height()),
+                layout.height()
+            )
+        };
         let block = Block::bordered()
             .border_style(style::border(theme, true))
-            .title(Span::styled(" Keys (any key closes) ", style::title(theme)));
+            .title(Span::styled(title, style::title(theme)));
         let inner = block.inner(popup);
         block.render(popup, buf);
-        let half = inner.width / 2;
-        let [l, r] = [
-            Rect {
-                width: half,
+        let mut x = inner.x;
+        for column in &layout.columns {
+            let lines: Vec<Line> = column
+                .iter()
+                .skip(scroll)
+                .map(|row| line(row, theme))
+                .collect();
+            let rect = Rect {
+                x,
+                width: (layout.column_width as u16).min(inner.right().saturating_sub(x)),
                 ..inner
-            },
-            Rect {
-                x: inner.x + half,
-                width: inner.width - half,
-                ..inner
-            },
-        ];
-        Paragraph::new(left).render(l, buf);
-        Paragraph::new(lines).render(r, buf);
+            };
+            Paragraph::new(lines).render(rect, buf);
+            x = x.saturating_add(layout.column_width as u16 + 2);
+        }
+    }
+}
+
+fn line<'a>(row: &'a HelpRow, theme: &Theme) -> Line<'a> {
+    match row {
+        HelpRow::Heading(text) => Line::from(Span::styled(format!(" {text}"), style::title(theme))),
+        HelpRow::Key { key, text } => Line::from(vec![
+            Span::styled(
+                format!(" {key:<width$}", width = KEY_WIDTH - 1),
+                style::title(theme),
+            ),
+            Span::styled(format!(" {text}"), style::text(theme)),
+        ]),
+        HelpRow::Legend(items) => {
+            let mut spans = vec![Span::raw(" ")];
+            for item in items {
+                match *item {
+                    LegendItem::Role { role, native, name } => {
+                        spans.push(Span::styled(
+                            style::role_glyph(role, native),
+                            style::role(theme, role, native),
+                        ));
+                        spans.push(Span::styled(format!(" {name}  "), style::text(theme)));
+                    }
+                    LegendItem::State { kind, name } => spans.push(Span::styled(
+                        format!("{name}  "),
+                        Style::new().fg(style::state_color(theme, kind)),
+                    )),
+                }
+            }
+            Line::from(spans)
+        }
+        HelpRow::Blank => Line::default(),
     }
 }

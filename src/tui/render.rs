@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             frame.area(),
         );
     }
-    if app.help {
-        frame.render_widget(Help { theme }, frame.area());
+    if let Some(scroll) = app.help {
+        frame.render_widget(Help { theme, scroll }, frame.area());
     }
 }
