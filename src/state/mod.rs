@@ -13,6 +13,7 @@ pub mod log_view;
 pub mod pod_view;
 pub mod pods;
 pub mod prompt;
+mod prompt_keys;
 mod update;
 
 use k8s_openapi::jiff::Timestamp;

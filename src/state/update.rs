@@ -5,7 +5,7 @@ use k8s_openapi::jiff::Timestamp;
 use super::actions;
 use super::help::{self, HelpKey};
 use super::log_keys;
-use super::prompt::{self, Command};
+use super::prompt_keys;
 use super::{
     Action, App, Connection, Effect, Flash, Key, Level, Msg, Outcome, PodView, Prompt, PromptKind,
     Scope, Screen, Source, VolumesView, keymap, pod_view,
@@ -41,7 +41,7 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
                     "not allowed to list pods in all namespaces ({reason}); showing namespace {home} (:ns NAME for another)"
                 ),
             });
-            set_scope(app, Scope::Namespace(home), &mut out);
+            prompt_keys::set_scope(app, Scope::Namespace(home), &mut out);
         }
         Msg::ContextFailed { context, reason } => {
             app.flash = Some(Flash {
@@ -127,7 +127,7 @@ fn help_key(app: &mut App, scroll: usize, key: Key, out: &mut Outcome) {
 
 fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
     if app.prompt.is_some() {
-        prompt_key(app, key, out);
+        prompt_keys::prompt_key(app, key, out);
         return;
     }
     if app.confirm.is_some() {
@@ -299,126 +299,6 @@ fn copy(app: &mut App, text: String, out: &mut Outcome) {
         text: format!("copied: {text}"),
     });
     out.effects.push(Effect::Copy(text));
-}
-
-fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
-    let height = app.list_height();
-    let Some(prompt) = app.prompt.as_mut() else {
-        return;
-    };
-    match key {
-        Key::Char(ch) => prompt.text.push(ch),
-        Key::Backspace => {
-            if prompt.text.pop().is_none() && prompt.kind == PromptKind::Command {
-                app.prompt = None;
-                return;
-            }
-        }
-        Key::Ctrl('u') => prompt.text.clear(),
-        Key::Ctrl('c') => {
-            out.effects.push(Effect::Quit);
-            return;
-        }
-        Key::Esc => {
-            let kind = prompt.kind;
-            app.prompt = None;
-            match kind {
-                PromptKind::Filter => app.table.set_filter("", height),
-                PromptKind::LogSearch | PromptKind::LogFilter => {
-                    log_keys::prompt_changed(app, kind, "", false)
-                }
-                PromptKind::Command => {}
-            }
-            return;
-        }
-        Key::Tab if prompt.kind == PromptKind::Command => {
-            prompt.text =
-                prompt::complete(&prompt.text, &app.table.namespaces(), app.source.contexts());
-            return;
-        }
-        Key::Enter => {
-            let prompt = app.prompt.take().expect("checked above");
-            match prompt.kind {
-                PromptKind::Command => run_command(app, &prompt.text, out),
-                PromptKind::LogSearch | PromptKind::LogFilter => {
-                    log_keys::prompt_changed(app, prompt.kind, &prompt.text, true)
-                }
-                PromptKind::Filter => {}
-            }
-            return;
-        }
-        _ => {
-            out.redraw = false;
-            return;
-        }
-    }
-    let (kind, text) = (prompt.kind, prompt.text.clone());
-    match kind {
-        PromptKind::Filter => {
-            app.table.set_filter(&text, height);
-            if let Screen::Logs(_) = app.screen {
-                out.effects.push(super::Effect::StopLogs);
-            }
-            if !matches!(app.screen, Screen::List) {
-                app.screen = Screen::List;
-            }
-        }
-        PromptKind::LogSearch | PromptKind::LogFilter => {
-            log_keys::prompt_changed(app, kind, &text, false)
-        }
-        PromptKind::Command => {}
-    }
-}
-
-fn run_command(app: &mut App, text: &str, out: &mut Outcome) {
-    match prompt::parse_command(text) {
-        // An empty command line just closes the prompt.
-        Err(_) if text.trim().is_empty() => {}
-        Err(message) => {
-            app.flash = Some(Flash {
-                level: Level::Error,
-                text: message,
-            })
-        }
-        Ok(Command::Quit) => out.effects.push(Effect::Quit),
-        Ok(Command::Exec(argv)) => actions::exec_command(app, argv, out),
-        Ok(Command::Help) => app.help = Some(0),
-        Ok(Command::Namespace(ns)) => {
-            let scope = ns.map_or(Scope::All, Scope::Namespace);
-            if let Screen::Logs(_) = app.screen {
-                out.effects.push(Effect::StopLogs);
-            }
-            app.screen = Screen::List;
-            set_scope(app, scope, out);
-        }
-        Ok(Command::Context(name)) => match &app.source {
-            Source::Files { .. } => {
-                app.flash = Some(Flash {
-                    level: Level::Error,
-                    text: "no cluster here: podscope is showing manifest files (-f)".into(),
-                })
-            }
-            Source::Cluster { contexts, .. } if !contexts.contains(&name) => {
-                app.flash = Some(Flash {
-                    level: Level::Error,
-                    text: format!(
-                        "no context {name} in the kubeconfig (known: {})",
-                        contexts.join(", ")
-                    ),
-                })
-            }
-            Source::Cluster { .. } => out.effects.push(Effect::SwitchContext(name)),
-        },
-    }
-}
-
-fn set_scope(app: &mut App, scope: Scope, out: &mut Outcome) {
-    let height = app.list_height();
-    app.table.set_scope(scope.clone(), height);
-    if matches!(app.source, Source::Cluster { .. }) {
-        app.connection = Connection::Connecting;
-        out.effects.push(Effect::Rewatch(scope));
-    }
 }
 
 /// Every text on screen that depends on the clock; a tick redraws only when one changes.
