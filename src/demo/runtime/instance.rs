@@ -163,7 +163,7 @@ pub(super) async fn run_instance(
         _ = run.stopped() => None,
     };
     // Everything the container started goes with it, as when a container's PID 1 exits.
-    sandbox::kill_group(&child);
+    super::process::kill_group(&child);
     let _ = child.wait().await;
     if let Some(pid) = group {
         runtime.track_group(pid, false);

@@ -10,6 +10,7 @@
 mod instance;
 mod logbook;
 mod plan;
+mod process;
 mod sandbox;
 mod standin;
 mod status;
@@ -27,9 +28,8 @@ use tokio::task::JoinHandle;
 
 pub use logbook::{LogQuery, LogWriter, Logbook, Progress};
 pub use plan::{ContainerPlan, ContainerView};
-pub use sandbox::{
-    ExecTarget, Isolation, Pty, RootDirs, exec_command, kill_group, open_pty, resize,
-};
+pub use process::{Pty, kill_group, open_pty, resize};
+pub use sandbox::{ExecTarget, Isolation, RootDirs, exec_command};
 
 use super::Shared;
 
@@ -234,7 +234,7 @@ impl Runtime {
             .map(|mut g| g.drain().collect())
             .unwrap_or_default();
         for pid in groups {
-            sandbox::kill_pid_group(pid);
+            process::kill_pid_group(pid);
         }
     }
 

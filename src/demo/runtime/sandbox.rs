@@ -1,5 +1,6 @@
-//! Starting a container's process in its own root, and exec sessions inside it. This is the
-//! one place with `unsafe`: namespaces, mounts, chroot and ptys are system calls.
+//! Starting a container's process in its own root, and exec sessions inside it. With
+//! [`super::process`], the demo's one place with `unsafe`: namespaces, mounts, chroot and ptys
+//! are system calls.
 //!
 //! A container gets private mount and UTS namespaces (hostname = pod name). Its root is an
 //! overlay whose lower layer is the host's `/` and whose upper layer is the container's own
@@ -7,17 +8,18 @@
 //! host's, `/dev` is a small tmpfs with the usual devices, and each volume is bind-mounted at
 //! its `mountPath` (read-only when asked). Exec joins those namespaces and the same root.
 //! Where namespaces are not allowed (no root), processes run without any of this, in the
-//! container's directory: [`Isolation::Unavailable`] says why.
+//! container's directory: [`Isolation::Unavailable`] says why. Pseudo-terminals and process
+//! groups are in [`super::process`].
 
 use std::ffi::CString;
 use std::fs::File;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Isolation {
@@ -395,76 +397,4 @@ pub fn exec_command(
         });
     }
     Ok(command)
-}
-
-/// A pseudo-terminal pair for `exec -t`.
-pub struct Pty {
-    pub master: OwnedFd,
-    pub slave: File,
-}
-
-pub fn open_pty(cols: u16, rows: u16) -> io::Result<Pty> {
-    // SAFETY: plain libc calls; every descriptor is owned right after it is returned.
-    unsafe {
-        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-        if master < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let master = OwnedFd::from_raw_fd(master);
-        check(libc::grantpt(master.as_raw_fd()))?;
-        check(libc::unlockpt(master.as_raw_fd()))?;
-        let mut name = [0 as libc::c_char; 128];
-        check(libc::ptsname_r(
-            master.as_raw_fd(),
-            name.as_mut_ptr(),
-            name.len(),
-        ))?;
-        let slave = libc::open(
-            name.as_ptr(),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        if slave < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let pty = Pty {
-            master,
-            slave: File::from_raw_fd(slave),
-        };
-        resize(&pty.master, cols, rows)?;
-        let flags = libc::fcntl(pty.master.as_raw_fd(), libc::F_GETFL);
-        check(
-            libc::fcntl(
-                pty.master.as_raw_fd(),
-                libc::F_SETFL,
-                flags | libc::O_NONBLOCK,
-            )
-            .min(0),
-        )?;
-        Ok(pty)
-    }
-}
-
-pub fn resize(master: &OwnedFd, cols: u16, rows: u16) -> io::Result<()> {
-    let size = libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer.
-    check(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) })
-}
-
-/// Kill a container's or session's whole process group (its shell and everything it started).
-pub fn kill_group(child: &Child) {
-    if let Some(pid) = child.id() {
-        kill_pid_group(pid);
-    }
-}
-
-pub fn kill_pid_group(pid: u32) {
-    // SAFETY: kill has no memory effects; a stale group id fails with ESRCH.
-    unsafe {
-        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
-    }
 }
