@@ -6,6 +6,7 @@
 //! Its pods run for real in [`runtime`]: shell commands in their own roots with the pod's
 //! volumes mounted, simulated stand-ins for images that cannot run here.
 
+mod discovery;
 mod ephemeral;
 mod events;
 mod exec;

@@ -1,5 +1,6 @@
 //! The Kubernetes API subset the demo cluster serves (`reference/k8s-protocol.md` §0):
-//! version, discovery, namespaces, pods (get, list, watch, Table), events.
+//! version and discovery (from [`super::discovery`]), namespaces, pods (get, list, watch,
+//! Table), logs, events.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,17 +10,16 @@ use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
+use super::discovery::{discovery_core, discovery_groups, resource_list, version};
 use super::http::{
-    ApiResponse, bad_request, empty, error, full_response, json_response, json_with_type,
-    not_found, param, query_pairs, status_object, stream_response, wants_table,
+    ApiResponse, bad_request, empty, error, full_response, json_response, not_found, param,
+    query_pairs, status_object, stream_response, wants_table,
 };
 use super::runtime::LogWriter;
 use super::selectors::Selector;
 use super::store::PodEvent;
 use super::table::{IncludeObject, table};
 use super::{Shared, pod_json};
-
-const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 /// One request, already authenticated.
 pub struct Request<'a> {
@@ -63,107 +63,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
             "the server could not find the requested resource",
         ),
     }
-}
-
-fn version() -> Value {
-    json!({
-        "major": "1", "minor": "32", "gitVersion": "v1.32.4-podscope-demo",
-        "gitCommit": "0000000000000000000000000000000000000000", "gitTreeState": "clean",
-        "buildDate": "2026-11-21T00:00:00Z", "goVersion": "go1.23.8", "compiler": "gc",
-        "platform": "linux/amd64",
-    })
-}
-
-/// (resource, singular, kind, namespaced, short names)
-type ResourceInfo = (
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    &'static [&'static str],
-);
-
-const RESOURCES: &[ResourceInfo] = &[
-    ("pods", "pod", "Pod", true, &["po"]),
-    ("events", "event", "Event", true, &["ev"]),
-    ("namespaces", "namespace", "Namespace", false, &["ns"]),
-];
-
-const VERBS: &[&str] = &[
-    "create",
-    "delete",
-    "deletecollection",
-    "get",
-    "list",
-    "patch",
-    "update",
-    "watch",
-];
-
-fn discovery_core(accept: &str, address: &str) -> ApiResponse {
-    if !accept.contains("apidiscovery.k8s.io") {
-        let v = json!({"kind": "APIVersions", "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": address}]});
-        return json_response(StatusCode::OK, &v);
-    }
-    let sub = |name: &str, kind: &str, verbs: &[&str]| json!({"subresource": name, "responseKind": {"group": "", "version": "v1", "kind": kind}, "verbs": verbs});
-    let items: Vec<Value> = RESOURCES
-        .iter()
-        .map(|&(name, singular, kind, namespaced, short)| {
-            let mut r = json!({
-                "resource": name, "responseKind": {"group": "", "version": "v1", "kind": kind},
-                "scope": if namespaced { "Namespaced" } else { "Cluster" }, "singularResource": singular,
-                "verbs": VERBS, "shortNames": short,
-            });
-            if name == "pods" {
-                r["categories"] = json!(["all"]);
-                r["subresources"] = json!([
-                    sub("exec", "PodExecOptions", &["create", "get"]),
-                    sub("log", "Pod", &["get"]),
-                    sub("ephemeralcontainers", "Pod", &["get", "patch", "update"]),
-                    sub("status", "Pod", &["get", "patch", "update"]),
-                ]);
-            }
-            r
-        })
-        .collect();
-    let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
-        "items": [{"metadata": {"creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": items}]}]});
-    json_with_type(StatusCode::OK, &v, AGGREGATED)
-}
-
-fn discovery_groups(accept: &str) -> ApiResponse {
-    if accept.contains("apidiscovery.k8s.io") {
-        let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": []});
-        json_with_type(StatusCode::OK, &v, AGGREGATED)
-    } else {
-        json_response(
-            StatusCode::OK,
-            &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
-        )
-    }
-}
-
-fn resource_list() -> Value {
-    let mut list: Vec<Value> = RESOURCES
-        .iter()
-        .map(|&(name, singular, kind, namespaced, short)| {
-            json!({"name": name, "singularName": singular, "namespaced": namespaced, "kind": kind, "verbs": VERBS, "shortNames": short})
-        })
-        .collect();
-    for (name, kind, verbs) in [
-        ("pods/exec", "PodExecOptions", &["create", "get"][..]),
-        ("pods/log", "Pod", &["get"][..]),
-        (
-            "pods/ephemeralcontainers",
-            "Pod",
-            &["get", "patch", "update"][..],
-        ),
-        ("pods/status", "Pod", &["get", "patch", "update"][..]),
-    ] {
-        list.push(json!({"name": name, "singularName": "", "namespaced": true, "kind": kind, "verbs": verbs}));
-    }
-    json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": list})
 }
 
 fn namespace_object(shared: &Shared, name: &str) -> Value {
