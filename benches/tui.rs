@@ -5,7 +5,9 @@
 //!
 //!     cargo bench --bench tui
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::jiff::Timestamp;
@@ -20,9 +22,50 @@ use ratatui::backend::TestBackend;
 
 const PODS: usize = 10_000;
 
+/// Counts the bytes the program holds, to tell live data from what the allocator keeps.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged; only counted.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_mib() -> f64 {
+    LIVE.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0)
+}
+
+/// This process's resident memory in MiB (Linux).
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
 fn main() {
     let now = Timestamp::now();
     let api_pods = synthetic_pods(PODS, now);
+    let api_live = live_mib();
     let started = Instant::now();
     let mut insights: Vec<Arc<PodInsight>> = api_pods
         .iter()
@@ -31,7 +74,9 @@ fn main() {
     insights.sort_by(|a, b| (&a.pod.namespace, &a.pod.name).cmp(&(&b.pod.namespace, &b.pod.name)));
     let converted = started.elapsed();
     let containers: usize = insights.iter().map(|p| p.pod.containers.len()).sum();
+    let both_live = live_mib();
     drop(api_pods);
+    let model_live = live_mib();
 
     let theme = Theme::builtin("dark").unwrap();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
@@ -75,6 +120,12 @@ fn main() {
     );
     let p = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
     println!("pods: {PODS}, containers: {containers}");
+    println!(
+        "heap in use: API pods {api_live:.0} MiB, + model {:.0} MiB, model alone {model_live:.0} MiB, after drawing and filtering {:.0} MiB; resident {:.0} MiB",
+        both_live - api_live,
+        live_mib(),
+        rss_mib()
+    );
     println!("convert + analyse (the watcher's work): {converted:?}");
     println!("snapshot into the state + first frame: {first_frame:?}");
     println!(

@@ -248,6 +248,56 @@ async fn pods_list_get_table_and_selectors() {
 }
 
 #[tokio::test]
+async fn lists_come_in_pages_with_continue_tokens() {
+    let c = cluster().await;
+    let t = Some(c.token.as_str());
+    let (_, body) = get(&c, "/api/v1/pods", t, "application/json").await;
+    let all: Value = serde_json::from_str(&body).unwrap();
+    let names = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // limit=5: 5 + 5 + 3, each page naming how many remain and the first page's version.
+    let mut paged = Vec::new();
+    let mut path = "/api/v1/pods?limit=5".to_string();
+    let mut versions = Vec::new();
+    loop {
+        let (code, body) = get(&c, &path, t, "application/json").await;
+        assert_eq!(code, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        paged.extend(names(&page));
+        versions.push(page["metadata"]["resourceVersion"].clone());
+        let Some(token) = page["metadata"]["continue"].as_str() else {
+            assert!(page["metadata"]["remainingItemCount"].is_null());
+            break;
+        };
+        assert_eq!(
+            page["metadata"]["remainingItemCount"],
+            13 - paged.len(),
+            "{body}"
+        );
+        path = format!("/api/v1/pods?limit=5&continue={token}");
+    }
+    assert_eq!(paged, names(&all));
+    assert_eq!(versions.len(), 3);
+    assert!(versions.iter().all(|v| v == &versions[0]), "{versions:?}");
+    // A token that is not one is refused as the apiserver refuses it.
+    let (code, body) = get(
+        &c,
+        "/api/v1/pods?limit=5&continue=nope!",
+        t,
+        "application/json",
+    )
+    .await;
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("continue key is not valid"), "{body}");
+}
+
+#[tokio::test]
 async fn watch_sends_initial_events_and_expires_old_versions() {
     let c = cluster().await;
     let t = Some(c.token.as_str());

@@ -34,6 +34,14 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
     }
     let listing = text(&out);
     assert_eq!(out.status.code(), Some(0), "{listing}");
+    // In pages of 4 (kubectl follows the continue tokens): the same pods, one header.
+    let paged = demo.kubectl(&["get", "pods", "-A", "--chunk-size=4"]);
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(names(&text(&paged)), names(&listing), "{}", text(&paged));
     let header = listing.lines().next().unwrap();
     assert!(
         header

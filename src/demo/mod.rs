@@ -14,6 +14,7 @@ mod exec_io;
 mod http;
 mod kubeconfig;
 mod logs;
+mod paging;
 mod pods;
 mod routes;
 pub mod runtime;

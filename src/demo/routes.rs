@@ -15,6 +15,7 @@ use super::http::{
     ApiResponse, bad_request, empty, error, full_response, json_response, not_found, param,
     query_pairs, status_object, stream_response, wants_table,
 };
+use super::paging;
 use super::runtime::LogWriter;
 use super::selectors::Selector;
 use super::store::PodEvent;
@@ -133,29 +134,54 @@ async fn pods(
     if matches!(param(params, "watch"), Some("true" | "1")) {
         return watch(shared, ns, selector, params, wants_table(accept));
     }
+    let resume = match param(params, "continue").filter(|t| !t.is_empty()) {
+        Some(token) => match paging::parse_continue(token) {
+            Ok(resume) => Some(resume),
+            Err(message) => return bad_request(&message),
+        },
+        None => None,
+    };
+    let limit = param(params, "limit").and_then(|l| l.parse::<usize>().ok());
     let Ok(store) = shared.store.lock() else {
         return error(500, "InternalError", "store unavailable");
     };
+    if let Some(resume) = &resume
+        && store.watch_from(resume.rv).is_err()
+    {
+        return error(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+        );
+    }
     let pods: Vec<_> = store
         .list(ns)
         .into_iter()
         .filter(|p| selector.matches(p))
         .collect();
-    let rv = store.resource_version();
+    let rv = resume.as_ref().map_or(store.resource_version(), |r| r.rv);
     drop(store);
-    if wants_table(accept) {
+    let key = |p: &Arc<k8s_openapi::api::core::v1::Pod>| {
+        let meta = &p.metadata;
+        (
+            meta.namespace.clone().unwrap_or_default(),
+            meta.name.clone().unwrap_or_default(),
+        )
+    };
+    let (pods, more) = paging::page(pods, key, limit, resume.as_ref().map(|r| &r.after));
+    let mut list = if wants_table(accept) {
         let refs: Vec<_> = pods.iter().map(|p| p.as_ref()).collect();
         let include = IncludeObject::parse(param(params, "includeObject"));
-        return json_response(
-            StatusCode::OK,
-            &table(&refs, rv, super::now(), include, true),
-        );
+        table(&refs, rv, super::now(), include, true)
+    } else {
+        let items: Vec<Value> = pods.iter().map(|p| pod_json(p)).collect();
+        json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": rv.to_string()}, "items": items})
+    };
+    if let Some((last, remaining)) = more {
+        list["metadata"]["continue"] = json!(paging::continue_token(rv, &last));
+        list["metadata"]["remainingItemCount"] = json!(remaining);
     }
-    let items: Vec<Value> = pods.iter().map(|p| pod_json(p)).collect();
-    json_response(
-        StatusCode::OK,
-        &json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": rv.to_string()}, "items": items}),
-    )
+    json_response(StatusCode::OK, &list)
 }
 
 fn event_line(event_type: &str, object: Value) -> Bytes {
