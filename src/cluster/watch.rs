@@ -106,11 +106,9 @@ async fn run(
             Ok(watcher::Event::Init) => relist = Some(BTreeMap::new()),
             Ok(watcher::Event::InitApply(p)) => {
                 let insight = convert(&p, &rules);
-                let fresh = relist.get_or_insert_with(BTreeMap::new);
-                fresh.insert(key(&insight), insight);
-                if fresh.len() % TRIM_EVERY == 0 {
-                    give_back_freed_memory();
-                }
+                relist
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(key(&insight), insight);
             }
             Ok(watcher::Event::InitDone) => {
                 if let Some(fresh) = relist.take() {
@@ -177,12 +175,10 @@ fn convert(pod: &ApiPod, rules: &[RoleRule]) -> Arc<PodInsight> {
     Arc::new(PodInsight::new(pod_from_api(pod, None), rules))
 }
 
-/// While a big list arrives, give memory back every this many pods.
-const TRIM_EVERY: usize = 2_000;
-
 /// The initial list parses every pod (pages of JSON, API objects) and keeps only the small
-/// model: glibc keeps most of the freed memory, spread between the kept allocations, so a
-/// 10,000-pod list left 175 MB resident for ~50 MB of live data. Hand it back.
+/// model: glibc keeps most of the freed memory, spread between the kept allocations (a
+/// 10,000-pod list sent in one body left 175 MB resident for ~50 MB of live data). Hand it
+/// back once the list is in.
 fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of glibc's heap; it has no preconditions.
