@@ -81,10 +81,13 @@ fn demo_pod_list_pod_view_and_volumes() {
 fn help_filter_namespace_and_resize() {
     let (term, home) = start("podscope-tui-keys", 100, 30);
     term.wait_for("counter");
+    // At 100x30 the help is one column, taller than the screen: j scrolls it, x closes it.
     term.keys(&["?"]);
-    term.wait_for("Keys (any key closes)");
+    term.wait_for("j k scroll · any other key closes");
+    term.keys(&["j"]);
+    term.wait_for("Keys (2-");
     term.keys(&["x"]);
-    term.wait_until("help closed", |s| !s.contains("Keys (any key closes)"));
+    term.wait_until("help closed", |s| !s.contains("any other key closes"));
     term.type_text(":ns elastic");
     term.keys(&["Tab", "Enter"]);
     let s = term.wait_until("only elastic-stack", |s| {
