@@ -130,6 +130,33 @@ fn exec_matches_kubectl() {
         &["exec", "counter", "-c", "count", "--", "no-such-program"],
     );
     assert_eq!(out.status.code(), Some(1));
+    // The demo's read-only user: RBAC refuses exec; reading logs is allowed.
+    let viewer = ["--context", "podscope-demo-viewer"];
+    let out = same(
+        &demo,
+        &[
+            &["exec"],
+            &viewer[..],
+            &["counter", "-c", "count", "--", "true"],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(r#"pods "counter" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default""#),
+        "{said}"
+    );
+    let out = same(
+        &demo,
+        &[
+            &["logs"],
+            &viewer[..],
+            &["native-sidecar", "-c", "init-schema"],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(0));
     let out = same(&demo, &["exec", "debug-me", "-c", "app", "--", "sh"]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(

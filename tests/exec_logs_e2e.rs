@@ -21,9 +21,12 @@ fn start(name: &str) -> Tmux {
 
 /// Open counter and select count-agent.
 fn open_count_agent(term: &Tmux) {
+    // (With one namespace there is no NAMESPACE column: the name starts the line.)
     term.wait_until("counter running", |s| {
-        s.lines()
-            .any(|l| l.contains(" counter ") && l.contains("2/2"))
+        s.lines().any(|l| {
+            let mut words = l.split_whitespace();
+            words.any(|w| w == "counter") && words.next() == Some("2/2")
+        })
     });
     term.type_text("/counter");
     term.keys(&["Enter", "Enter"]);
@@ -205,4 +208,61 @@ fn no_shell_in_a_distroless_app_leads_to_a_debug_container() {
     term.wait_until("two debuggers", |s| s.matches("✚ debugger-").count() == 2);
     term.keys(&["q"]);
     term.wait_for("podscope-exit=0");
+}
+
+#[test]
+fn the_read_only_user_is_told_what_rbac_refused() {
+    // The demo's kubeconfig has a second context whose user may read but not exec or patch.
+    let demo = common::serve::Demo::start();
+    let home = std::env::temp_dir().join(format!("podscope-viewer-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} --kubeconfig {kubeconfig} --context podscope-demo-viewer; echo podscope-exit=$?; sleep 60",
+        home = home.display(),
+        bin = env!("CARGO_BIN_EXE_podscope"),
+        kubeconfig = demo.kubeconfig.display(),
+    );
+    let term = Tmux::start("podscope-viewer", 120, 40, &command);
+    open_count_agent(&term);
+    term.keys(&["s"]);
+    term.wait_for("not allowed to exec into count-agent (RBAC: create pods/exec)");
+    term.keys(&["d"]);
+    term.wait_for("Add a debug container?");
+    term.keys(&["y"]);
+    term.wait_for("not allowed to add a debug container (RBAC: patch pods/ephemeralcontainers)");
+    // Reading is allowed: count-agent's log view fills with the lines it ships.
+    term.keys(&["l"]);
+    term.wait_until("shipped lines", |s| !shipped(s).is_empty());
+    term.keys(&["q"]);
+    term.wait_for("podscope-exit=0");
+    let _ = std::fs::remove_dir_all(home);
+}
+
+#[test]
+fn a_connection_lost_mid_session_gives_the_terminal_back_with_a_message() {
+    let demo = common::serve::Demo::start();
+    let home = std::env::temp_dir().join(format!("podscope-lost-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} --kubeconfig {kubeconfig}; echo podscope-exit=$?; sleep 60",
+        home = home.display(),
+        bin = env!("CARGO_BIN_EXE_podscope"),
+        kubeconfig = demo.kubeconfig.display(),
+    );
+    let term = Tmux::start("podscope-lost", 120, 40, &command);
+    open_count_agent(&term);
+    term.keys(&["s"]);
+    term.wait_until("a prompt", |s| s.contains("root@counter"));
+    // The cluster goes away under the open shell.
+    demo.stop();
+    term.wait_for("lost the connection to count-agent mid-session");
+    // The TUI is back and answers keys; the header says the cluster is unreachable.
+    term.keys(&["Escape"]);
+    term.wait_until("back on the list", |s| {
+        s.lines().nth(1).is_some_and(|l| l.starts_with("NAME "))
+    });
+    term.wait_for("cannot reach https://127.0.0.1");
+    term.keys(&["q"]);
+    term.wait_for("podscope-exit=0");
+    let _ = std::fs::remove_dir_all(home);
 }

@@ -1,11 +1,25 @@
-//! The kubeconfig a demo run writes: one cluster, one user with the run's bearer token, one
-//! context, created with mode 0600 so no other local user can read the token.
+//! The kubeconfig a demo run writes: one cluster and two users, each with its own bearer
+//! token and context: `podscope-demo` may do everything, `podscope-demo-viewer` may only read
+//! (exec and debug containers are forbidden, to practise RBAC refusals). Created with mode
+//! 0600 so no other local user can read the tokens.
 
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 pub const CONTEXT: &str = "podscope-demo";
+/// The read-only user's context, and the user name RBAC messages give.
+pub const VIEWER_CONTEXT: &str = "podscope-demo-viewer";
+pub const VIEWER_USER: &str = "viewer";
+
+/// The run's bearer tokens.
+pub struct Tokens {
+    pub admin: String,
+    pub viewer: String,
+}
 
 /// `bytes` random bytes from the kernel, hex-encoded.
 pub fn random_hex(bytes: usize) -> std::io::Result<String> {
@@ -25,30 +39,9 @@ pub fn private_temp_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Standard base64 with padding (for `certificate-authority-data`).
-pub fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-pub fn write(path: &Path, server: &str, token: &str, ca_pem: &str) -> std::io::Result<()> {
-    let ca = base64(ca_pem.as_bytes());
+pub fn write(path: &Path, server: &str, tokens: &Tokens, ca_pem: &str) -> std::io::Result<()> {
+    let ca = STANDARD.encode(ca_pem.as_bytes());
+    let (token, viewer_token) = (&tokens.admin, &tokens.viewer);
     let text = format!(
         "apiVersion: v1
 kind: Config
@@ -61,11 +54,19 @@ users:
 - name: {CONTEXT}
   user:
     token: {token}
+- name: {VIEWER_USER}
+  user:
+    token: {viewer_token}
 contexts:
 - name: {CONTEXT}
   context:
     cluster: {CONTEXT}
     user: {CONTEXT}
+    namespace: default
+- name: {VIEWER_CONTEXT}
+  context:
+    cluster: {CONTEXT}
+    user: {VIEWER_USER}
     namespace: default
 current-context: {CONTEXT}
 "
@@ -78,20 +79,4 @@ current-context: {CONTEXT}
         .mode(0o600)
         .open(path)?;
     file.write_all(text.as_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_rfc4648() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(input.as_bytes()), want);
-        }
-    }
 }

@@ -42,6 +42,8 @@ use store::PodStore;
 pub struct Shared {
     pub store: Mutex<PodStore>,
     pub token: String,
+    /// The read-only user's token (context `podscope-demo-viewer`).
+    pub viewer_token: String,
     /// `127.0.0.1:PORT`, for discovery's `serverAddressByClientCIDRs`.
     pub address: String,
     /// When the cluster started: the creation time of its namespaces.
@@ -111,13 +113,17 @@ impl DemoCluster {
             TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
         let address = listener.local_addr()?.to_string();
         let url = format!("https://{address}");
-        let token = kubeconfig::random_hex(32)?;
+        let tokens = kubeconfig::Tokens {
+            admin: kubeconfig::random_hex(32)?,
+            viewer: kubeconfig::random_hex(32)?,
+        };
+        let token = tokens.admin.clone();
         let tls = tls::generate()?;
         let temp_dir = kubeconfig::private_temp_dir()?;
         let kubeconfig = options
             .kubeconfig_out
             .unwrap_or_else(|| temp_dir.join("kubeconfig"));
-        kubeconfig::write(&kubeconfig, &url, &token, &tls.ca_pem)?;
+        kubeconfig::write(&kubeconfig, &url, &tokens, &tls.ca_pem)?;
 
         let mut store = PodStore::default();
         let mut run = Vec::new();
@@ -149,6 +155,7 @@ impl DemoCluster {
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             token: token.clone(),
+            viewer_token: tokens.viewer,
             address,
             started: now(),
             runtime,

@@ -1,5 +1,6 @@
 //! The accept loop: loopback only, one task per connection, every request authenticated with
-//! the run's bearer token before it is routed.
+//! one of the run's bearer tokens before it is routed, and the read-only user's exec and debug
+//! containers refused as RBAC would refuse them.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -7,14 +8,16 @@ use std::sync::Arc;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, header};
+use hyper::{Method, Request, StatusCode, header};
 use hyper_util::rt::TokioIo;
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::Shared;
-use super::http::{ApiResponse, error};
+use super::http::{ApiResponse, error, json_response, status_object};
+use super::kubeconfig::VIEWER_USER;
 use super::routes::{self, route};
 
 pub async fn serve(
@@ -50,12 +53,51 @@ pub async fn serve(
     }
 }
 
-fn authorized(shared: &Shared, req: &Request<Incoming>) -> bool {
-    req.headers()
+/// Who sent the request: the demo's two users, told apart by their bearer tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum User {
+    Admin,
+    /// May read everything, change nothing: no exec, no debug containers.
+    Viewer,
+}
+
+fn authenticate(shared: &Shared, req: &Request<Incoming>) -> Option<User> {
+    let token = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|token| constant_time_eq(token.trim().as_bytes(), shared.token.as_bytes()))
+        .and_then(|v| v.strip_prefix("Bearer "))?
+        .trim()
+        .as_bytes();
+    if constant_time_eq(token, shared.token.as_bytes()) {
+        Some(User::Admin)
+    } else if constant_time_eq(token, shared.viewer_token.as_bytes()) {
+        Some(User::Viewer)
+    } else {
+        None
+    }
+}
+
+/// RBAC's refusal, in the apiserver's words (`pods "p" is forbidden: User "viewer" cannot
+/// create resource "pods/exec" in API group "" in the namespace "default"`).
+fn forbidden(
+    user: User,
+    verb: &str,
+    subresource: &str,
+    ns: &str,
+    name: &str,
+) -> Option<ApiResponse> {
+    if user == User::Admin {
+        return None;
+    }
+    let message = format!(
+        "pods \"{name}\" is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"pods/{subresource}\" in API group \"\" in the namespace \"{ns}\""
+    );
+    let details = json!({"name": name, "kind": "pods"});
+    Some(json_response(
+        StatusCode::FORBIDDEN,
+        &status_object(403, "Forbidden", &message, Some(details)),
+    ))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -63,9 +105,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
-    if !authorized(shared, &req) {
+    let Some(user) = authenticate(shared, &req) else {
         return error(401, "Unauthorized", "Unauthorized");
-    }
+    };
     let path: Vec<String> = req
         .uri()
         .path()
@@ -77,8 +119,26 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
         && [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"]
     {
         match sub.as_str() {
-            "exec" => return super::exec::exec(shared, req, ns, name).await,
-            "ephemeralcontainers" => return super::ephemeral::handle(shared, req, ns, name).await,
+            // Since Kubernetes 1.31 a WebSocket exec (a GET) needs `create` as a POST does.
+            "exec" => {
+                if let Some(refusal) = forbidden(user, "create", "exec", ns, name) {
+                    return refusal;
+                }
+                return super::exec::exec(shared, req, ns, name).await;
+            }
+            "ephemeralcontainers" => {
+                let verb = match *req.method() {
+                    Method::PATCH => Some("patch"),
+                    Method::PUT => Some("update"),
+                    _ => None,
+                };
+                if let Some(refusal) =
+                    verb.and_then(|verb| forbidden(user, verb, "ephemeralcontainers", ns, name))
+                {
+                    return refusal;
+                }
+                return super::ephemeral::handle(shared, req, ns, name).await;
+            }
             _ => {}
         }
     }
