@@ -325,3 +325,24 @@ fn colon_exec_runs_a_command() {
         request.kubectl
     );
 }
+
+#[test]
+fn wrapping_counts_the_cells_of_wide_characters() {
+    let mut app = pod_view("crashy", 0);
+    let request = log_request(&press(&mut app, "l"));
+    // 40 x "日本語" = 120 characters, 240 cells: wider than the 120-cell screen twice over.
+    let wide = "日本語".repeat(40);
+    update(
+        &mut app,
+        lines(request.stream, 0, &[&wide, "the last line"], 1),
+    );
+    press(&mut app, "w");
+    let s = screen(&app);
+    // Every character is on screen (none cut at the edge), on whole rows of 2-cell
+    // characters, and following still shows the last line below them.
+    assert_eq!(s.matches('日').count(), 40, "{s}");
+    assert_eq!(s.matches('語').count(), 40, "{s}");
+    assert!(s.contains("the last line"), "{s}");
+    let wide_rows = s.lines().filter(|l| l.contains('本')).count();
+    assert!(wide_rows >= 2, "{s}");
+}

@@ -316,11 +316,11 @@ impl LogView {
         if !self.wrap || width == 0 {
             return 1;
         }
-        self.entry_text(entry)
-            .chars()
-            .count()
-            .div_ceil(width)
-            .max(1)
+        let mut wrap = super::wrap::Wrap::new(width);
+        for c in self.entry_text(entry).chars() {
+            wrap.place(c);
+        }
+        wrap.rows
     }
 
     /// The top line when following: the newest lines that fill `height` rows.

@@ -15,6 +15,7 @@ pub mod pods;
 pub mod prompt;
 mod prompt_keys;
 mod update;
+pub mod wrap;
 
 use k8s_openapi::jiff::Timestamp;
 

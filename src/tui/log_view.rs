@@ -12,6 +12,7 @@ use ratatui::widgets::Widget;
 use super::style;
 use crate::state::LogView as ViewState;
 use crate::state::log_buffer::Entry;
+use crate::state::wrap::Wrap;
 use crate::theme::Theme;
 
 pub struct LogView<'a> {
@@ -174,7 +175,7 @@ fn pieces(view: &ViewState, entry: &Entry, theme: &Theme) -> Vec<(String, Style)
 }
 
 /// The screen rows of an entry: one (cut at the edge) or, wrapping, as many as it needs;
-/// the same count as `LogView::rows` in the state.
+/// the same count as `LogView::rows` in the state (both wrap with [`Wrap`]).
 fn rows<'a>(view: &ViewState, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line<'a>> {
     let pieces = pieces(view, entry, theme);
     if !view.wrap || width == 0 {
@@ -185,26 +186,28 @@ fn rows<'a>(view: &ViewState, entry: &Entry, theme: &Theme, width: usize) -> Vec
                 .collect::<Vec<_>>(),
         )];
     }
-    let mut lines = vec![Vec::new()];
-    let mut used = 0;
+    let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
+    let mut wrap = Wrap::new(width);
     for (text, s) in pieces {
-        let mut rest = text.as_str();
-        while !rest.is_empty() {
-            if used == width {
+        let mut piece = String::new();
+        for c in text.chars() {
+            if wrap.place(c) {
+                let done = std::mem::take(&mut piece);
+                if !done.is_empty() {
+                    lines
+                        .last_mut()
+                        .expect("never empty")
+                        .push(Span::styled(done, s));
+                }
                 lines.push(Vec::new());
-                used = 0;
             }
-            let take = rest
-                .char_indices()
-                .nth(width - used)
-                .map_or(rest.len(), |(i, _)| i);
-            let (now, later) = rest.split_at(take);
-            used += now.chars().count();
+            piece.push(c);
+        }
+        if !piece.is_empty() {
             lines
                 .last_mut()
                 .expect("never empty")
-                .push(Span::styled(now.to_string(), s));
-            rest = later;
+                .push(Span::styled(piece, s));
         }
     }
     lines.into_iter().map(Line::from).collect()
