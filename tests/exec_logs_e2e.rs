@@ -9,14 +9,7 @@ use std::time::Duration;
 use common::tmux::Tmux;
 
 fn start(name: &str) -> Tmux {
-    let home = std::env::temp_dir().join(format!("{name}-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let command = format!(
-        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} demo; echo podscope-exit=$?; sleep 60",
-        home = home.display(),
-        bin = env!("CARGO_BIN_EXE_podscope"),
-    );
-    Tmux::start(name, 120, 40, &command)
+    Tmux::podscope(name, 120, 40, "demo")
 }
 
 /// Open counter and select count-agent.
@@ -214,15 +207,11 @@ fn no_shell_in_a_distroless_app_leads_to_a_debug_container() {
 fn the_read_only_user_is_told_what_rbac_refused() {
     // The demo's kubeconfig has a second context whose user may read but not exec or patch.
     let demo = common::serve::Demo::start();
-    let home = std::env::temp_dir().join(format!("podscope-viewer-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let command = format!(
-        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} --kubeconfig {kubeconfig} --context podscope-demo-viewer; echo podscope-exit=$?; sleep 60",
-        home = home.display(),
-        bin = env!("CARGO_BIN_EXE_podscope"),
-        kubeconfig = demo.kubeconfig.display(),
+    let args = format!(
+        "--kubeconfig {} --context podscope-demo-viewer",
+        demo.kubeconfig.display()
     );
-    let term = Tmux::start("podscope-viewer", 120, 40, &command);
+    let term = Tmux::podscope("podscope-viewer", 120, 40, &args);
     open_count_agent(&term);
     term.keys(&["s"]);
     term.wait_for("not allowed to exec into count-agent (RBAC: create pods/exec)");
@@ -235,21 +224,13 @@ fn the_read_only_user_is_told_what_rbac_refused() {
     term.wait_until("shipped lines", |s| !shipped(s).is_empty());
     term.keys(&["q"]);
     term.wait_for("podscope-exit=0");
-    let _ = std::fs::remove_dir_all(home);
 }
 
 #[test]
 fn a_connection_lost_mid_session_gives_the_terminal_back_with_a_message() {
     let demo = common::serve::Demo::start();
-    let home = std::env::temp_dir().join(format!("podscope-lost-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let command = format!(
-        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} --kubeconfig {kubeconfig}; echo podscope-exit=$?; sleep 60",
-        home = home.display(),
-        bin = env!("CARGO_BIN_EXE_podscope"),
-        kubeconfig = demo.kubeconfig.display(),
-    );
-    let term = Tmux::start("podscope-lost", 120, 40, &command);
+    let args = format!("--kubeconfig {}", demo.kubeconfig.display());
+    let term = Tmux::podscope("podscope-lost", 120, 40, &args);
     open_count_agent(&term);
     term.keys(&["s"]);
     term.wait_until("a prompt", |s| s.contains("root@counter"));
@@ -264,5 +245,4 @@ fn a_connection_lost_mid_session_gives_the_terminal_back_with_a_message() {
     term.wait_for("cannot reach https://127.0.0.1");
     term.keys(&["q"]);
     term.wait_for("podscope-exit=0");
-    let _ = std::fs::remove_dir_all(home);
 }

@@ -5,21 +5,9 @@ mod common;
 
 use common::tmux::Tmux;
 
-/// `podscope demo` in tmux, with its log and config kept in a private directory.
-fn start(name: &str, width: u16, height: u16) -> (Tmux, std::path::PathBuf) {
-    let home = std::env::temp_dir().join(format!("{name}-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let command = format!(
-        "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} demo; echo podscope-exit=$?; sleep 60",
-        home = home.display(),
-        bin = env!("CARGO_BIN_EXE_podscope"),
-    );
-    (Tmux::start(name, width, height, &command), home)
-}
-
 #[test]
 fn demo_pod_list_pod_view_and_volumes() {
-    let (term, home) = start("podscope-tui", 120, 40);
+    let term = Tmux::podscope("podscope-tui", 120, 40, "demo");
     // The pod list, live from the demo cluster: counter with both containers ready.
     let list = term.wait_until("counter 2/2 Running", |s| {
         s.lines()
@@ -72,14 +60,14 @@ fn demo_pod_list_pod_view_and_volumes() {
     term.keys(&["q"]);
     let after = term.wait_for("podscope-exit=");
     assert!(after.contains("podscope-exit=0"), "{after}");
+    let home = term.home.as_ref().unwrap();
     let log = std::fs::read_to_string(home.join("state/podscope/podscope.log")).unwrap();
     assert!(log.contains("watch status: Synced"), "{log}");
-    let _ = std::fs::remove_dir_all(home);
 }
 
 #[test]
 fn help_filter_namespace_and_resize() {
-    let (term, home) = start("podscope-tui-keys", 100, 30);
+    let term = Tmux::podscope("podscope-tui-keys", 100, 30, "demo");
     term.wait_for("counter");
     // At 100x30 the help is one column, taller than the screen: j scrolls it, x closes it.
     term.keys(&["?"]);
@@ -105,7 +93,6 @@ fn help_filter_namespace_and_resize() {
     term.keys(&["C-c"]);
     let after = term.wait_for("podscope-exit=");
     assert!(after.contains("podscope-exit=0"), "{after}");
-    let _ = std::fs::remove_dir_all(home);
 }
 
 #[test]

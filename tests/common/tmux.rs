@@ -2,11 +2,14 @@
 //! Each session has its own tmux server (socket), so tests never touch the user's tmux; the
 //! server is killed on drop, so a failing test leaves nothing behind.
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
 pub struct Tmux {
     pub session: String,
+    /// The private HOME of [`Tmux::podscope`], removed on drop.
+    pub home: Option<PathBuf>,
 }
 
 fn tmux(socket: &str, args: &[&str]) -> Output {
@@ -38,7 +41,25 @@ impl Tmux {
         assert!(out.status.success(), "tmux new-session: {out:?}");
         // Hand Escape to the program at once instead of waiting to see if a sequence follows.
         tmux(&session, &["set-option", "-s", "escape-time", "0"]);
-        Tmux { session }
+        Tmux {
+            session,
+            home: None,
+        }
+    }
+
+    /// `podscope ARGS` in a `width` x `height` terminal, with its HOME (and so its log and
+    /// config) in a private directory; `podscope-exit=N` is printed when it ends.
+    pub fn podscope(name: &str, width: u16, height: u16, args: &str) -> Tmux {
+        let home = std::env::temp_dir().join(format!("{name}-home-{}", std::process::id()));
+        std::fs::create_dir_all(&home).unwrap();
+        let command = format!(
+            "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} {args}; echo podscope-exit=$?; sleep 60",
+            home = home.display(),
+            bin = env!("CARGO_BIN_EXE_podscope"),
+        );
+        let mut term = Tmux::start(name, width, height, &command);
+        term.home = Some(home);
+        term
     }
 
     pub fn screen(&self) -> String {
@@ -111,5 +132,8 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         tmux(&self.session, &["kill-server"]);
+        if let Some(home) = &self.home {
+            let _ = std::fs::remove_dir_all(home);
+        }
     }
 }
