@@ -101,8 +101,7 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
 }
 
 /// Scroll keys scroll the help when it is taller than the screen; any other key (any key at
-/// all when it fits) closes it,
-/// and q and Ctrl-C still quit.
+/// all when it fits) closes it, and q and Ctrl-C still quit.
 fn help_key(app: &mut App, scroll: usize, key: Key, out: &mut Outcome) {
     let (width, height) = app.size;
     let max = help::HelpLayout::new(width).max_scroll(height);
