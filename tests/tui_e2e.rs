@@ -117,15 +117,14 @@ fn no_kubeconfig_exits_1_and_suggests_the_demo() {
 
 #[test]
 fn an_unreachable_cluster_is_retried_and_named() {
-    let home = std::env::temp_dir().join(format!("podscope-down-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
     // A port nothing listens on (bound, then closed).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let kubeconfig = home.join("config");
+    let kubeconfig =
+        std::env::temp_dir().join(format!("podscope-down-config-{}", std::process::id()));
     std::fs::write(
         &kubeconfig,
         format!(
@@ -133,13 +132,8 @@ fn an_unreachable_cluster_is_retried_and_named() {
         ),
     )
     .unwrap();
-    let command = format!(
-        "env HOME={h} XDG_STATE_HOME={h}/state {bin} --kubeconfig {k}; echo podscope-exit=$?; sleep 60",
-        h = home.display(),
-        bin = env!("CARGO_BIN_EXE_podscope"),
-        k = kubeconfig.display()
-    );
-    let term = Tmux::start("podscope-down", 120, 20, &command);
+    let args = format!("--kubeconfig {}", kubeconfig.display());
+    let term = Tmux::podscope("podscope-down", 120, 20, &args);
     let screen = term.wait_for("cannot reach");
     let header = screen.lines().next().unwrap();
     assert!(
@@ -153,5 +147,5 @@ fn an_unreachable_cluster_is_retried_and_named() {
     assert!(screen.to_lowercase().contains("refused"), "{screen}");
     term.keys(&["q"]);
     assert!(term.wait_for("podscope-exit=").contains("podscope-exit=0"));
-    let _ = std::fs::remove_dir_all(home);
+    let _ = std::fs::remove_file(kubeconfig);
 }

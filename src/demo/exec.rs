@@ -284,7 +284,7 @@ pub fn exit_status(command: &[String], exit_code: i32) -> Value {
 }
 
 /// The kubelet's `apierrors.NewInternalError` for an exec the runtime could not start.
-pub fn start_failure_status(runtime_message: &str) -> Value {
+fn start_failure_status(runtime_message: &str) -> Value {
     let cause = format!("error executing command in container: {runtime_message}");
     json!({
         "metadata": {},

@@ -194,7 +194,7 @@ impl Session {
 /// containerd's words when an exec cannot start (containerd 1.6+ with runc), for example
 /// `failed to start exec "<id>": OCI runtime exec failed: exec failed: unable to start
 /// container process: exec: "sh": executable file not found in $PATH: unknown`.
-pub fn runtime_failure(program: &str, e: io::Error) -> Failure {
+fn runtime_failure(program: &str, e: io::Error) -> Failure {
     let detail = match e.kind() {
         io::ErrorKind::NotFound if program.contains('/') => {
             format!("stat {program}: no such file or directory")

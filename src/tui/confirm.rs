@@ -2,7 +2,7 @@
 //! from a pod, so podscope asks, says what it will add, and shows the kubectl command.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
@@ -68,12 +68,7 @@ impl Widget for ConfirmDebug<'_> {
         )));
         let width = area.width.min(90);
         let height = (lines.len() as u16 + 4).min(area.height);
-        let popup = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
         Clear.render(popup, buf);
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

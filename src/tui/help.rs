@@ -2,7 +2,7 @@
 //! scrolled to where the state says.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
@@ -24,12 +24,7 @@ impl Widget for Help<'_> {
         let scroll = self.scroll.min(max_scroll);
         let width = area.width.min(MAX_WIDTH);
         let height = (layout.height() as u16).saturating_add(2).min(area.height);
-        let popup = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
         Clear.render(popup, buf);
         let title = if max_scroll == 0 {
             " Keys (any key closes) ".to_string()
