@@ -122,12 +122,7 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
         for note in &loaded.notes {
             log(&format!("note: {note}"));
         }
-        let pods: Vec<PodInsight> = loaded
-            .manifests
-            .pods
-            .into_iter()
-            .map(|p| PodInsight::new(p, &rules))
-            .collect();
+        let pods: Vec<PodInsight> = loaded.manifests.insights(&rules);
         let paths = args.files.iter().map(|p| p.display().to_string()).collect();
         let scope = match args.namespace {
             Some(ns) => Scope::Namespace(ns),

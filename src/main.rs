@@ -70,13 +70,13 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
     }
     let pods: Vec<PodInsight> = loaded
         .manifests
-        .pods
+        .insights(&config.role_rules)
         .into_iter()
-        .filter(|p| {
-            args.all_namespaces || args.namespace.as_ref().is_none_or(|ns| &p.namespace == ns)
+        .filter(|i| {
+            args.all_namespaces
+                || args.namespace.as_ref().is_none_or(|ns| &i.pod.namespace == ns)
         })
-        .filter(|p| args.pods.is_empty() || args.pods.contains(&p.name))
-        .map(|p| PodInsight::new(p, &config.role_rules))
+        .filter(|i| args.pods.is_empty() || args.pods.contains(&i.pod.name))
         .collect();
     if let Some(missing) = args
         .pods

@@ -1,33 +1,186 @@
-//! Role inference on real-world multi-container pods of public origin. Each fixture names its
-//! source and the role of every container in its header (`# expect: container: role`).
+//! Role inference scored over the real-world corpus (`tests/fixtures/real/`, see its README):
+//! per-role recall, container and whole-pod accuracy, by source kind, against the naive rule
+//! "the first container is the main, the rest are sidecars". `cargo test --test real_world --
+//! --nocapture` prints the tables the README shows.
 
 mod common;
 
-#[test]
-fn every_real_world_fixture_gets_the_expected_roles() {
-    let files = common::fixture_files("real");
-    assert!(
-        files.len() >= 30,
-        "want at least 30 real-world fixtures, have {}",
-        files.len()
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::corpus::{Accuracy, KINDS, Scored, header, ratio, score_file};
+
+const MIN_CONTAINERS: f64 = 0.97;
+const MIN_PODS: f64 = 0.95;
+const MIN_CORPUS_PODS: usize = 120;
+const MIN_PROJECTS: usize = 25;
+
+fn corpus() -> Vec<Scored> {
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for f in common::fixture_files("real") {
+        match score_file(&f) {
+            Ok(r) => rows.extend(r),
+            Err(p) => problems.extend(p),
+        }
+    }
+    assert!(problems.is_empty(), "unscorable fixtures:\n{}", problems.join("\n"));
+    rows
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}", x)
+}
+
+/// The tables, as Markdown (the README carries them as printed).
+fn report(rows: &[Scored]) -> String {
+    let all: Vec<&Scored> = rows.iter().collect();
+    let ours = Accuracy::of(&all, |r| &r.got);
+    let naive = Accuracy::of(&all, |r| &r.naive);
+    let projects: BTreeSet<&str> = rows.iter().map(|r| r.project.as_str()).collect();
+    let mut out = format!(
+        "{} pods, {} containers, {} projects\n\n",
+        ours.pods,
+        ours.containers,
+        projects.len()
     );
-    let problems: Vec<String> = files.iter().flat_map(|f| common::check_file(f)).collect();
+    out += "| | podscope | naive rule |\n|---|---|---|\n";
+    out += &format!(
+        "| containers right ({}) | {} | {} |\n",
+        ours.containers,
+        pct(ours.container_rate()),
+        pct(naive.container_rate())
+    );
+    out += &format!(
+        "| whole pods right ({}) | {} | {} |\n",
+        ours.pods,
+        pct(ours.pod_rate()),
+        pct(naive.pod_rate())
+    );
+    out += "\n| role | containers | podscope recall | naive recall |\n|---|---|---|---|\n";
+    for (role, slice) in by(rows, |r| r.expected.clone()) {
+        let got = slice.iter().filter(|r| r.got == r.expected).count();
+        let nv = slice.iter().filter(|r| r.naive == r.expected).count();
+        out += &format!(
+            "| {role} | {} | {} | {} |\n",
+            slice.len(),
+            pct(ratio(got, slice.len())),
+            pct(ratio(nv, slice.len()))
+        );
+    }
+    out += "\n| source kind | pods | podscope containers / pods | naive containers / pods |\n";
+    out += "|---|---|---|---|\n";
+    for (kind, slice) in by(rows, |r| r.kind.clone()) {
+        let o = Accuracy::of(&slice, |r| &r.got);
+        let n = Accuracy::of(&slice, |r| &r.naive);
+        out += &format!(
+            "| {kind} | {} | {} / {} | {} / {} |\n",
+            o.pods,
+            pct(o.container_rate()),
+            pct(o.pod_rate()),
+            pct(n.container_rate()),
+            pct(n.pod_rate())
+        );
+    }
+    out += "\n| confidence | containers | wrong |\n|---|---|---|\n";
+    for (conf, slice) in by(rows, |r| r.confidence.clone()) {
+        let wrong = slice.iter().filter(|r| r.got != r.expected).count();
+        out += &format!("| {conf} | {} | {wrong} |\n", slice.len());
+    }
+    out
+}
+
+fn by(rows: &[Scored], key: impl Fn(&Scored) -> String) -> BTreeMap<String, Vec<&Scored>> {
+    let mut map: BTreeMap<String, Vec<&Scored>> = BTreeMap::new();
+    for r in rows {
+        map.entry(key(r)).or_default().push(r);
+    }
+    map
+}
+
+fn misses(rows: &[Scored]) -> String {
+    rows.iter()
+        .filter(|r| r.got != r.expected)
+        .map(|r| {
+            format!(
+                "  {} {}/{}: expected {}, got {} ({}: {})",
+                r.file,
+                r.pod,
+                r.container,
+                r.expected,
+                r.got,
+                r.confidence,
+                r.evidence.join("; ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn role_inference_scores_on_the_real_world_corpus() {
+    let rows = corpus();
+    let table = report(&rows);
+    println!("{table}");
+    let missed = misses(&rows);
+    if !missed.is_empty() {
+        println!("misses:\n{missed}");
+    }
+    let all: Vec<&Scored> = rows.iter().collect();
+    let ours = Accuracy::of(&all, |r| &r.got);
+    let projects: BTreeSet<&str> = rows.iter().map(|r| r.project.as_str()).collect();
+    assert!(ours.pods >= MIN_CORPUS_PODS, "corpus has {} pods", ours.pods);
+    assert!(projects.len() >= MIN_PROJECTS, "corpus has {} projects", projects.len());
     assert!(
-        problems.is_empty(),
-        "{} mismatches:\n{}",
-        problems.len(),
-        problems.join("\n")
+        ours.container_rate() >= MIN_CONTAINERS && ours.pod_rate() >= MIN_PODS,
+        "containers {:.3} (want {MIN_CONTAINERS}), pods {:.3} (want {MIN_PODS})\n{table}\nmisses:\n{missed}",
+        ours.container_rate(),
+        ours.pod_rate()
+    );
+    for (kind, slice) in by(&rows, |r| r.kind.clone()) {
+        let o = Accuracy::of(&slice, |r| &r.got);
+        let n = Accuracy::of(&slice, |r| &r.naive);
+        assert!(
+            o.containers_right >= n.containers_right && o.pods_right >= n.pods_right,
+            "on {kind} the naive rule does better: {o:?} against {n:?}"
+        );
+    }
+    for (role, slice) in by(&rows, |r| r.expected.clone()) {
+        let got = slice.iter().filter(|r| r.got == r.expected).count();
+        let nv = slice.iter().filter(|r| r.naive == r.expected).count();
+        assert!(got >= nv, "{role}: podscope finds {got}, the naive rule {nv}");
+    }
+}
+
+#[test]
+fn high_confidence_is_almost_never_wrong() {
+    let rows = corpus();
+    let high: Vec<&Scored> = rows.iter().filter(|r| r.confidence == "high").collect();
+    let wrong: Vec<&&Scored> = high.iter().filter(|r| r.got != r.expected).collect();
+    assert!(
+        ratio(wrong.len(), high.len()) <= 0.01,
+        "{} of {} high-confidence roles are wrong",
+        wrong.len(),
+        high.len()
     );
 }
 
 #[test]
-fn every_real_world_fixture_names_its_source() {
+fn every_fixture_names_its_source_kind_project_and_reasons() {
     for f in common::fixture_files("real") {
         let text = std::fs::read_to_string(&f).unwrap();
-        assert!(
-            text.starts_with("# Source: "),
-            "{} has no `# Source:` header",
-            f.display()
-        );
+        let name = f.display();
+        assert!(text.starts_with("# Source: "), "{name} has no `# Source:` header");
+        let h = header(&text);
+        let kind = h.kind.as_deref().unwrap_or_default();
+        assert!(KINDS.contains(&kind), "{name}: `# Kind: {kind}` is not one of {KINDS:?}");
+        assert!(h.project.is_some(), "{name} has no `# Project:` line");
+        assert!(!h.expect.is_empty(), "{name} has no `# expect:` lines");
+        for e in &h.expect {
+            assert!(
+                e.reason.is_some(),
+                "{name}: the expectation for {} gives no reason (`-- why`)",
+                e.container
+            );
+        }
     }
 }

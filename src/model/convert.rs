@@ -82,6 +82,7 @@ fn from_parts(
         uid: meta.uid.clone(),
         origin,
         source: source.map(str::to_string),
+        owner_kind: controller_kind(meta),
         labels: meta.labels.clone().unwrap_or_default(),
         annotations,
         created: meta.creation_timestamp.as_ref().map(|t| t.0),
@@ -96,6 +97,16 @@ fn from_parts(
         containers,
         volumes: spec.volumes.iter().flatten().map(volume).collect(),
     }
+}
+
+/// The kind of the owner marked `controller: true`, else of the first owner.
+fn controller_kind(meta: &ObjectMeta) -> Option<String> {
+    let owners = meta.owner_references.as_deref().unwrap_or_default();
+    owners
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .or(owners.first())
+        .map(|o| o.kind.clone())
 }
 
 /// `Container` and `EphemeralContainer` are distinct API types with the same field names.

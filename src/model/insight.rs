@@ -4,7 +4,8 @@ use super::default_container::{DefaultContainer, default_container};
 use super::lint::{Lint, lint};
 use super::pod::{Container, Pod};
 use super::printing::{PodSummary, summarize};
-use super::role::{RoleAssessment, RoleRule, infer_roles};
+use super::role::{RoleAssessment, RoleRule, infer_roles_with_services};
+use super::service::Service;
 
 /// A set of analysed pods sorted by namespace then name, shared without copying between the
 /// watcher that builds it and the screens that read it.
@@ -27,7 +28,12 @@ pub struct PodInsight {
 
 impl PodInsight {
     pub fn new(pod: Pod, rules: &[RoleRule]) -> PodInsight {
-        let roles = infer_roles(&pod, rules);
+        PodInsight::with_services(pod, rules, &[])
+    }
+
+    /// Analysed with the Services around it as evidence (only those selecting it count).
+    pub fn with_services(pod: Pod, rules: &[RoleRule], services: &[&Service]) -> PodInsight {
+        let roles = infer_roles_with_services(&pod, rules, services);
         let default_container = default_container(&pod);
         let lints = lint(&pod);
         let summary = summarize(&pod);

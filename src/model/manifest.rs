@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::convert::{pod_from_api, pod_from_template};
+use super::insight::PodInsight;
+use super::role::RoleRule;
+use super::service::{Service, service_from_api};
 use super::pod::Pod;
 use super::volume::{Volume, VolumeSource};
 
@@ -31,15 +34,28 @@ pub struct ManifestSet {
     pub api_pods: Vec<core::Pod>,
     /// ConfigMaps found alongside, for the demo cluster to mount.
     pub config_maps: Vec<core::ConfigMap>,
+    /// Services found alongside: role evidence, and for the demo cluster to serve.
+    pub services: Vec<core::Service>,
     /// Objects that are neither pods nor workloads, e.g. `Service/web`.
     pub skipped: Vec<Skipped>,
 }
 
 impl ManifestSet {
+    /// The pods analysed, with the Services of the same files as evidence.
+    pub fn insights(&self, rules: &[RoleRule]) -> Vec<PodInsight> {
+        let services: Vec<Service> = self.services.iter().map(service_from_api).collect();
+        let services: Vec<&Service> = services.iter().collect();
+        self.pods
+            .iter()
+            .map(|p| PodInsight::with_services(p.clone(), rules, &services))
+            .collect()
+    }
+
     pub fn extend(&mut self, other: ManifestSet) {
         self.pods.extend(other.pods);
         self.api_pods.extend(other.api_pods);
         self.config_maps.extend(other.config_maps);
+        self.services.extend(other.services);
         self.skipped.extend(other.skipped);
     }
 }
@@ -119,23 +135,60 @@ fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> {
         }
         return Ok(out);
     }
-    // Kubernetes reads YAML with 1.1 rules: `defaultMode: 0755` is octal (493).
-    let options = serde_saphyr::options! { legacy_octal_numbers: true };
-    match serde_saphyr::from_multiple_with_options::<Value>(text, options) {
-        Ok(docs) => Ok(docs.into_iter().filter(|d| !d.is_null()).collect()),
-        Err(e) => {
-            let (line, column) = e
-                .location()
-                .map_or((None, None), |l| (Some(l.line()), Some(l.column())));
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or("").trim();
-            Err(error(
-                line,
-                column,
-                format!("invalid YAML: {}", strip_yaml_position(first)),
-            ))
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _ in 0..MAX_REINDENTS {
+        // Kubernetes reads YAML with 1.1 rules: `defaultMode: 0755` is octal (493).
+        let options = serde_saphyr::options! { legacy_octal_numbers: true };
+        let e = match serde_saphyr::from_multiple_with_options::<Value>(&text, options) {
+            Ok(docs) => return Ok(docs.into_iter().filter(|d| !d.is_null()).collect()),
+            Err(e) => e,
+        };
+        let (line, column) = e
+            .location()
+            .map_or((None, None), |l| (Some(l.line()), Some(l.column())));
+        let first = e.to_string();
+        let first = strip_yaml_position(first.lines().next().unwrap_or("").trim()).to_string();
+        if first == UNDERINDENTED_QUOTED
+            && let Some(fixed) = line.and_then(|l| reindent_continuation(&text, l))
+        {
+            text = std::borrow::Cow::Owned(fixed);
+            continue;
+        }
+        return Err(error(line, column, format!("invalid YAML: {first}")));
+    }
+    Err(error(
+        None,
+        None,
+        format!("invalid YAML: {UNDERINDENTED_QUOTED} on more than {MAX_REINDENTS} lines"),
+    ))
+}
+
+/// kubectl's own `-o yaml` (go-yaml) wraps a long quoted string with its continuation lines
+/// indented only as deep as the sequence dash before the key, as in
+/// `- name: X` / `  value: '{"a":` / `"b"}'`. go-yaml and libyaml read that back; YAML 1.2
+/// parsers reject it. Such a line is indented under the line before it and parsed again.
+const UNDERINDENTED_QUOTED: &str = "invalid indentation in multiline quoted scalar";
+const MAX_REINDENTS: usize = 500;
+
+fn reindent_continuation(text: &str, line: u64) -> Option<String> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let previous = lines.get(index.checked_sub(1)?)?;
+    let indent = previous.len() - previous.trim_start_matches(' ').len() + 2;
+    let target = lines.get(index)?;
+    let mut out = String::with_capacity(text.len() + indent);
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i == index {
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(target.trim_start_matches(' '));
+        } else {
+            out.push_str(l);
         }
     }
+    Some(out)
 }
 
 /// serde_json appends " at line L column C"; we show the position up front instead.
@@ -211,10 +264,16 @@ impl Ctx<'_> {
                     .to_string(),
             ));
         };
+        // Support archives (OpenShift's Insights archive, for one) store pods as the API's
+        // objects without `kind`: a spec with containers and no template is a pod.
+        let bare_pod = obj.contains_key("metadata")
+            && doc.pointer("/spec/containers").is_some_and(Value::is_array)
+            && doc.pointer("/spec/template").is_none();
         let kind = obj
             .get("kind")
             .and_then(Value::as_str)
             .or(item_kind)
+            .or(bare_pod.then_some("Pod"))
             .unwrap_or("");
         let name = obj
             .get("metadata")
@@ -266,6 +325,10 @@ impl Ctx<'_> {
             "ConfigMap" => {
                 let cm: core::ConfigMap = self.typed(doc, document, &what, "")?;
                 self.set.config_maps.push(cm);
+            }
+            "Service" => {
+                let service: core::Service = self.typed(doc, document, &what, "")?;
+                self.set.services.push(service);
             }
             _ => self.set.skipped.push(Skipped {
                 source: self.source.to_string(),

@@ -11,6 +11,7 @@ pub mod network;
 pub mod pod;
 pub mod printing;
 pub mod role;
+pub mod service;
 pub mod volume;
 
 pub use default_container::{DefaultContainer, choose_container, default_container};

@@ -19,6 +19,9 @@ pub struct Pod {
     pub origin: PodOrigin,
     /// The manifest file it came from, when it came from one.
     pub source: Option<String>,
+    /// The kind of the controller that owns it (`ReplicaSet`, `Job`, `DaemonSet`...), from
+    /// `metadata.ownerReferences`.
+    pub owner_kind: Option<String>,
     pub labels: BTreeMap<String, String>,
     /// Annotations, without `kubectl.kubernetes.io/last-applied-configuration`.
     pub annotations: BTreeMap<String, String>,
@@ -45,6 +48,19 @@ impl Pod {
 
     pub fn in_section(&self, section: Section) -> impl Iterator<Item = &Container> {
         self.containers.iter().filter(move |c| c.section == section)
+    }
+
+    /// What runs this pod: the owning controller's kind, or the workload whose template it is.
+    pub fn controller_kind(&self) -> Option<&str> {
+        match &self.origin {
+            PodOrigin::Template { kind } => Some(kind),
+            PodOrigin::Pod => self.owner_kind.as_deref(),
+        }
+    }
+
+    /// A pod that runs to completion: its workload is a Job or CronJob.
+    pub fn runs_to_completion(&self) -> bool {
+        matches!(self.controller_kind(), Some("Job" | "CronJob"))
     }
 
     /// Whether condition `kind` (e.g. `Ready`) is present with status True.

@@ -42,6 +42,15 @@ impl Ballot {
         }
     }
 
+    /// Nothing was said for or against this container.
+    pub(super) fn is_empty(&self) -> bool {
+        self.main.is_empty()
+            && self.sidecar.is_empty()
+            && self.adapter.is_empty()
+            && self.ambassador.is_empty()
+            && self.any_helper.is_empty()
+    }
+
     pub(super) fn main_score(&self) -> f32 {
         total(&self.main)
     }
@@ -87,9 +96,25 @@ impl Ballot {
     }
 }
 
+/// The evidence on the losing side of a decision for `role`: for a helper, what says main;
+/// for the main, what says helper.
+impl Ballot {
+    pub(super) fn texts_against(&self, role: ContainerRole) -> Vec<String> {
+        if role == ContainerRole::Main {
+            let (helper, _) = self.best_helper();
+            self.texts(helper)
+        } else {
+            self.texts(ContainerRole::Main)
+        }
+    }
+}
+
+/// How sure a decision is: by the margin, and never high on thin evidence.
 pub(super) fn confidence(win: f32, lose: f32) -> Confidence {
     let margin = win - lose;
-    if margin >= 3.0 {
+    if win < 2.0 {
+        Confidence::Low
+    } else if margin >= 3.0 {
         Confidence::High
     } else if margin >= 1.5 {
         Confidence::Medium

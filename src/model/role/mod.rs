@@ -8,7 +8,9 @@
 
 mod ballot;
 mod decide;
+mod injectors;
 pub mod knowledge;
+mod links;
 mod signals;
 mod weigh;
 
@@ -16,6 +18,7 @@ use std::fmt;
 
 use super::glob::glob_match;
 use super::pod::Pod;
+use super::service::Service;
 
 pub use knowledge::{ImageKind, image_path, known_image};
 pub use signals::{
@@ -148,6 +151,16 @@ impl RoleRule {
 
 /// Infer a role for every container of `pod`, in the same order as `pod.containers`.
 pub fn infer_roles(pod: &Pod, rules: &[RoleRule]) -> Vec<RoleAssessment> {
+    infer_roles_with_services(pod, rules, &[])
+}
+
+/// [`infer_roles`] with the Services of the pod's namespace as evidence (those that select
+/// the pod point at the container that serves).
+pub fn infer_roles_with_services(
+    pod: &Pod,
+    rules: &[RoleRule],
+    services: &[&Service],
+) -> Vec<RoleAssessment> {
     let overrides: Vec<Option<(ContainerRole, String)>> = pod
         .containers
         .iter()
@@ -171,5 +184,5 @@ pub fn infer_roles(pod: &Pod, rules: &[RoleRule]) -> Vec<RoleAssessment> {
                 })
         })
         .collect();
-    weigh::assess(pod, &overrides)
+    weigh::assess(pod, services, &overrides)
 }

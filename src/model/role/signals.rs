@@ -46,7 +46,11 @@ const READERS: &[&str] = &[
     "[",
 ];
 const WRITERS: &[&str] = &["tee", "touch", "mkdir"];
-const COPIERS: &[&str] = &["cp", "mv", "rsync", "ln"];
+/// Programs whose last path argument is where they write: copiers, and the cloud CLIs'
+/// `sync`/`cp`/`mirror` (`aws s3 sync s3://bucket /data`, `gsutil rsync`, `rclone sync`).
+const COPIERS: &[&str] = &[
+    "cp", "mv", "rsync", "ln", "aws", "gsutil", "gcloud", "rclone", "mc", "azcopy", "s3cmd",
+];
 
 /// The program text a container runs: the script of `sh -c SCRIPT`, else its argv joined.
 pub fn program_text(c: &Container) -> String {
@@ -61,26 +65,35 @@ pub fn program_text(c: &Container) -> String {
     argv.join(" ")
 }
 
+/// The simple commands of a shell script, each as its words from the program on (keywords
+/// such as `do`, `exec` and variable assignments before it dropped).
+pub fn script_commands(script: &str) -> Vec<Vec<&str>> {
+    script
+        .split(['\n', ';', '|', '&'])
+        .filter_map(|command| {
+            let words: Vec<&str> = command
+                .split_whitespace()
+                .map(unquote)
+                .filter(|w| !w.is_empty())
+                .collect();
+            let skip = words
+                .iter()
+                .take_while(|w| KEYWORDS.contains(w) || is_assignment(w))
+                .count();
+            (skip < words.len()).then(|| words[skip..].to_vec())
+        })
+        .collect()
+}
+
 /// Paths a shell script writes (redirections, `tee`, `cp` targets...) and reads (`cat`,
 /// `tail`...). Only absolute paths are considered.
 pub fn file_access(script: &str) -> FileAccess {
     let mut access = FileAccess::default();
-    for command in script.split(['\n', ';', '|', '&']) {
-        let words: Vec<&str> = command
-            .split_whitespace()
-            .map(unquote)
-            .filter(|w| !w.is_empty())
-            .collect();
-        let mut i = 0;
-        while i < words.len() && (KEYWORDS.contains(&words[i]) || is_assignment(words[i])) {
-            i += 1;
-        }
-        let Some(program) = words.get(i).map(|p| p.rsplit('/').next().unwrap_or(p)) else {
-            continue;
-        };
+    for words in script_commands(script) {
+        let program = words[0].rsplit('/').next().unwrap_or(words[0]);
         let mut paths = Vec::new();
         let mut redirect_next = false;
-        for word in &words[i + 1..] {
+        for word in &words[1..] {
             if redirect_next {
                 push_path(&mut access.writes, word);
                 redirect_next = false;
@@ -234,18 +247,47 @@ pub fn localhost_refs(c: &Container) -> Vec<LocalhostRef> {
         if flag.as_deref().is_some_and(is_listen_flag) {
             continue;
         }
-        let Some(addr) = parse_address(&word) else {
-            continue;
-        };
-        if !LOOPBACK.contains(&addr.host.as_str()) {
-            continue;
+        for candidate in loopback_candidates(&word) {
+            let Some(addr) = parse_address(&candidate) else {
+                continue;
+            };
+            if !LOOPBACK.contains(&addr.host.as_str()) {
+                continue;
+            }
+            let Some(port) = addr.port else { continue };
+            if !out.iter().any(|r| r.port == port) {
+                out.push(LocalhostRef {
+                    port,
+                    text: addr.shown,
+                });
+            }
         }
-        let Some(port) = addr.port else { continue };
-        if !out.iter().any(|r| r.port == port) {
-            out.push(LocalhostRef {
-                port,
-                text: addr.shown,
-            });
+    }
+    out
+}
+
+/// The loopback addresses inside one word, each from its scheme if it has one: the word
+/// itself, and those embedded in a longer value (`name:http://localhost:8080`,
+/// `TCP:localhost:80`, dnsmasq's `/cluster.local/127.0.0.1#10053`).
+fn loopback_candidates(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    for host in LOOPBACK {
+        for (at, _) in word.match_indices(host) {
+            let before = &word[..at];
+            let start = match before.strip_suffix("://") {
+                Some(scheme_end) => scheme_end
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+'))
+                    .map_or(0, |i| i + 1),
+                None => at,
+            };
+            let rest = &word[start..];
+            // dnsmasq writes the port after `#`.
+            let port_hash = format!("{host}#");
+            match rest.strip_prefix(port_hash.as_str()) {
+                Some(port) => out.push(format!("{host}:{port}")),
+                None if start > 0 => out.push(rest.to_string()),
+                None => {}
+            }
         }
     }
     out

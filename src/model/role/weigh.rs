@@ -1,52 +1,61 @@
-//! Weighing the evidence: intrinsic votes (image, name, ports), then relational votes (who
-//! writes and who reads a shared volume, who connects to whose `localhost` port), then a
-//! decision per container with a confidence.
+//! Weighing the evidence: intrinsic votes (injector annotations, what the software is, the
+//! name, ports, Services, position), then relational votes (who writes and who reads a shared
+//! volume, who connects to whose `localhost` port, see `links.rs`), then a decision per
+//! container with a confidence.
 
 use crate::model::default_container::DEFAULT_CONTAINER_ANNOTATION;
-use crate::model::pod::{Container, Pod, Section, VolumeMount};
+use crate::model::pod::{Container, ContainerState, Pod, Section};
+use crate::model::service::Service;
 
 use super::ballot::Ballot;
 use super::decide::{decide, note_co_equal_mains, promote_main_if_missing};
-use super::knowledge::{ImageKind, KnownImage, image_path, known_image, name_hints};
+use super::injectors::injected_by;
+use super::knowledge::{ImageKind, Recognised, Software, image_path, name_hints, recognise};
+use super::links::{localhost_links, volume_flows};
 use super::signals::{self, FileAccess, LocalhostRef};
 use super::{ContainerRole, RoleAssessment, Toward};
 
+const INJECTED: f32 = 8.0;
 const KNOWN_HELPER: f32 = 3.0;
 const KNOWN_APP: f32 = 2.0;
+/// A container name fixed by the software counts as much as its image or program for a
+/// helper (injectors and charts fix those names); less for an app, whose names are chosen.
+const NAMED_HELPER: f32 = 3.0;
+const NAMED_APP: f32 = 1.5;
+/// Knowledge too general to outweigh position (see `ImageKind::is_general`).
+const KNOWN_GENERAL: f32 = 1.0;
 const DECLARES_PORTS: f32 = 1.0;
+const SERVICE_TARGET: f32 = 2.0;
 const NAMED_DEFAULT: f32 = 10.0;
-const LISTED_FIRST: f32 = 0.5;
-const FEEDS_SERVER: f32 = 2.0;
-const FLOW: f32 = 1.0;
-const CALLS_APP: f32 = 1.5;
-const RECEIVES_FROM_APP: f32 = 2.0;
-const OUTBOUND_FROM_APP: f32 = 2.0;
-const OUTSIDE_HOSTS: f32 = 1.0;
+const LISTED_FIRST: f32 = 1.5;
+const JOB_COMPLETED: f32 = 3.0;
+const SERVES_NOTHING: f32 = 1.0;
 
 /// Facts about one container, read once.
 pub(super) struct Facts<'a> {
     pub(super) container: &'a Container,
-    known: Option<&'static KnownImage>,
+    pub(super) known: Option<(&'static Software, Recognised, String)>,
     pub(super) files: FileAccess,
-    refs: Vec<LocalhostRef>,
-    listens: Vec<i32>,
-    outside: Vec<String>,
+    pub(super) refs: Vec<LocalhostRef>,
+    pub(super) listens: Vec<i32>,
+    pub(super) outside: Vec<String>,
 }
 
 impl Facts<'_> {
-    fn kind(&self) -> Option<ImageKind> {
-        self.known.map(|k| k.kind)
+    pub(super) fn kind(&self) -> Option<ImageKind> {
+        self.known.as_ref().map(|k| k.0.kind)
     }
 
-    fn serves(&self) -> bool {
+    pub(super) fn serves(&self) -> bool {
         !self.listens.is_empty() || self.kind().is_some_and(ImageKind::serves)
     }
 
-    fn product(&self) -> String {
-        match (self.known, self.container.image.as_deref()) {
-            (Some(k), _) if !k.product.is_empty() => k.product.to_string(),
-            (_, Some(image)) => last_segment(image_path(image)).to_string(),
-            _ => String::new(),
+    /// How the evidence names what it is: the product, else what matched.
+    fn product(&self) -> &str {
+        match &self.known {
+            Some((s, _, _)) if !s.product.is_empty() => s.product,
+            Some((_, _, matched)) => matched,
+            None => "",
         }
     }
 }
@@ -59,7 +68,7 @@ fn facts(c: &Container) -> Facts<'_> {
     let program = signals::program_text(c);
     Facts {
         container: c,
-        known: c.image.as_deref().and_then(known_image),
+        known: recognise(c),
         files: signals::file_access(&program),
         refs: signals::localhost_refs(c),
         listens: signals::listen_ports(c),
@@ -69,6 +78,7 @@ fn facts(c: &Container) -> Facts<'_> {
 
 pub(super) fn assess(
     pod: &Pod,
+    services: &[&Service],
     overrides: &[Option<(ContainerRole, String)>],
 ) -> Vec<RoleAssessment> {
     let facts: Vec<Facts> = pod.containers.iter().map(facts).collect();
@@ -79,13 +89,13 @@ pub(super) fn assess(
 
     for &i in &long_running {
         intrinsic(pod, &facts[i], &mut ballots[i]);
+        cluster_evidence(pod, services, &facts[i], &mut ballots[i]);
     }
+    job_completion(pod, &long_running, &mut ballots);
     let leanings: Vec<Option<Toward>> = ballots.iter().map(Ballot::leaning).collect();
     volume_flows(pod, &facts, &long_running, &leanings, &mut ballots);
     localhost_links(&facts, &long_running, &leanings, &mut ballots);
-    for &i in &long_running {
-        outside_hosts(&facts[i], leanings[i], &mut ballots[i]);
-    }
+    serves_nothing_beside_an_app(pod, &facts, &mut ballots);
 
     let mut out: Vec<RoleAssessment> = pod
         .containers
@@ -100,47 +110,85 @@ pub(super) fn assess(
 
 fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
     let c = f.container;
-    if let Some(known) = f.known {
-        let text = format!("image {} is {}", f.product(), known.kind.phrase());
-        match known.kind.leaning() {
-            Some(Toward::Main) => ballot.add(Toward::Main, KNOWN_APP, text),
-            Some(toward) => ballot.add(toward, KNOWN_HELPER, text),
+    if let Some(text) = injected_by(pod, &c.name) {
+        let toward = f
+            .kind()
+            .and_then(ImageKind::leaning)
+            .filter(|t| *t != Toward::Main)
+            .unwrap_or(Toward::Helper(ContainerRole::Sidecar));
+        ballot.add(toward, INJECTED, text);
+    }
+    if let Some((software, how, matched)) = &f.known {
+        let what = software.kind.phrase();
+        let (text, helper, app) = match how {
+            Recognised::Image => (
+                format!("image {} is {what}", f.product()),
+                KNOWN_HELPER,
+                KNOWN_APP,
+            ),
+            Recognised::Program => (
+                format!("runs {matched}, which is {} ({what})", f.product()),
+                KNOWN_HELPER,
+                KNOWN_APP,
+            ),
+            Recognised::Name => (
+                format!("the name {matched} is what {} runs as ({what})", f.product()),
+                NAMED_HELPER,
+                NAMED_APP,
+            ),
+        };
+        let (helper, app) = if software.kind.is_general() {
+            (KNOWN_GENERAL, KNOWN_GENERAL)
+        } else {
+            (helper, app)
+        };
+        match software.kind.leaning() {
+            Some(Toward::Main) => ballot.add(Toward::Main, app, text),
+            Some(toward) => ballot.add(toward, helper, text),
             None => {}
         }
     }
-    for h in name_hints(&c.name) {
-        ballot.add(
-            h.toward,
-            h.weight,
-            format!("the name {} {}", c.name, h.phrase),
-        );
+    let named = matches!(f.known, Some((_, Recognised::Name, _)));
+    if !named {
+        for h in name_hints(&c.name) {
+            let text = format!("the name {} {}", c.name, h.phrase);
+            match h.toward {
+                Some(toward) => ballot.add(toward, h.weight, text),
+                None => ballot.add_any_helper(h.weight, text),
+            }
+        }
     }
-    if f.known.is_none()
+    // The image's name speaks for the container only when no other container runs it.
+    if f.known.as_ref().is_none_or(|k| k.0.kind == ImageKind::BaseImage)
         && let Some(image) = c.image.as_deref()
+        && !pod.containers.iter().any(|o| {
+            o.name != c.name && o.image.as_deref().map(image_path) == Some(image_path(image))
+        })
     {
         let segment = last_segment(image_path(image));
         if segment != c.name {
             for h in name_hints(segment) {
-                ballot.add(
-                    h.toward,
-                    h.weight,
-                    format!("the image name {segment} {}", h.phrase),
-                );
+                let text = format!("the image name {segment} {}", h.phrase);
+                match h.toward {
+                    Some(toward) => ballot.add(toward, h.weight, text),
+                    None => ballot.add_any_helper(h.weight, text),
+                }
             }
         }
     }
-    if c.section == Section::Regular && !c.ports.is_empty() {
-        let ports: Vec<String> = c
-            .ports
-            .iter()
-            .take(3)
-            .map(|p| p.container_port.to_string())
-            .collect();
-        let s = if c.ports.len() > 1 { "s" } else { "" };
+    let serving: Vec<String> = c
+        .ports
+        .iter()
+        .filter(|p| !is_side_port(p.name.as_deref()))
+        .take(3)
+        .map(|p| p.container_port.to_string())
+        .collect();
+    if c.section == Section::Regular && !serving.is_empty() {
+        let s = if serving.len() > 1 { "s" } else { "" };
         ballot.add(
             Toward::Main,
             DECLARES_PORTS,
-            format!("declares port{s} {}", ports.join(", ")),
+            format!("declares port{s} {}", serving.join(", ")),
         );
     }
     if pod.annotations.get(DEFAULT_CONTAINER_ANNOTATION) == Some(&c.name)
@@ -170,196 +218,111 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
     }
 }
 
-/// How a container uses one of its mounts, with the reason.
-enum Access {
-    Writes(String),
-    Reads(String),
+/// Ports a helper declares for its own upkeep: metrics, health, admin, debug.
+fn is_side_port(name: Option<&str>) -> bool {
+    name.is_some_and(|n| {
+        n.split(['-', '_'])
+            .any(|w| matches!(w, "metrics" | "health" | "healthz" | "admin" | "debug" | "pprof" | "prom" | "monitoring" | "liveness"))
+    })
 }
 
-fn is_log_path(path: &str) -> bool {
-    let path = path.trim_end_matches('/');
-    path.starts_with("/var/log")
-        || path == "/log"
-        || path == "/logs"
-        || path.ends_with("/logs")
-        || path.ends_with("/log")
-}
-
-fn access(f: &Facts, mount: &VolumeMount, leaning: Option<Toward>) -> Option<Access> {
+/// Services that select the pod send their traffic to the container that declares the
+/// target port: that container serves the pod's clients.
+fn cluster_evidence(pod: &Pod, services: &[&Service], f: &Facts, ballot: &mut Ballot) {
     let c = f.container;
-    let under = |p: &String| signals::mount_for_path(c, p).is_some_and(|m| m == mount);
-    if let Some(file) = f.files.writes.iter().find(|p| under(p)) {
-        return Some(Access::Writes(format!("writes {file}")));
-    }
-    if mount.read_only {
-        return Some(Access::Reads(format!(
-            "mounts it read-only at {}",
-            mount.path
-        )));
-    }
-    if let Some(file) = f.files.reads.iter().find(|p| under(p)) {
-        return Some(Access::Reads(format!("reads {file}")));
-    }
-    let log = is_log_path(&mount.path);
-    match f.kind() {
-        Some(
-            ImageKind::LogShipper
-            | ImageKind::MetricsExporter
-            | ImageKind::ConfigReloader
-            | ImageKind::TelemetryAgent,
-        ) => Some(Access::Reads(String::new())),
-        Some(ImageKind::ContentSync | ImageKind::SecretAgent | ImageKind::Datastore) => {
-            Some(Access::Writes(String::new()))
-        }
-        Some(ImageKind::WebServer) if log => {
-            Some(Access::Writes(format!("logs to {}", mount.path)))
-        }
-        Some(ImageKind::WebServer) => Some(Access::Reads(format!("serves {}", mount.path))),
-        _ if log && matches!(leaning, Some(Toward::Helper(_))) => {
-            Some(Access::Reads(String::new()))
-        }
-        _ if log => Some(Access::Writes(format!("logs to {}", mount.path))),
-        _ => None,
-    }
-}
-
-fn volume_flows(
-    pod: &Pod,
-    facts: &[Facts],
-    long_running: &[usize],
-    leanings: &[Option<Toward>],
-    ballots: &mut [Ballot],
-) {
-    let mut volumes: Vec<&str> = long_running
-        .iter()
-        .flat_map(|&i| pod.containers[i].mounts.iter().map(|m| m.volume.as_str()))
-        .collect();
-    volumes.sort_unstable();
-    volumes.dedup();
-    for volume in volumes {
-        let users: Vec<(usize, Access)> = long_running
-            .iter()
-            .filter_map(|&i| {
-                let m = pod.containers[i].mount_of(volume)?;
-                access(&facts[i], m, leanings[i]).map(|a| (i, a))
-            })
-            .collect();
-        for (w, write) in &users {
-            let Access::Writes(how) = write else { continue };
-            for (r, read) in &users {
-                let Access::Reads(read_how) = read else {
-                    continue;
-                };
-                if w == r {
-                    continue;
-                }
-                let (writer, reader) = (&pod.containers[*w].name, &pod.containers[*r].name);
-                let detail = if how.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({how})")
-                };
-                if facts[*r].serves() && !facts[*w].serves() {
-                    ballots[*w].add(
-                        Toward::Helper(ContainerRole::Sidecar),
-                        FEEDS_SERVER,
-                        format!("fills volume {volume}{detail} that {reader} serves"),
-                    );
-                    ballots[*r].add(
-                        Toward::Main,
-                        FLOW,
-                        format!("serves volume {volume} that {writer} fills"),
-                    );
-                } else {
-                    ballots[*w].add(
-                        Toward::Main,
-                        FLOW,
-                        format!("writes volume {volume}{detail} that {reader} reads"),
-                    );
-                    let read_detail = if read_how.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({read_how})")
-                    };
-                    ballots[*r].add_any_helper(
-                        FLOW,
-                        format!("reads volume {volume}{read_detail} written by {writer}"),
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn localhost_links(
-    facts: &[Facts],
-    long_running: &[usize],
-    leanings: &[Option<Toward>],
-    ballots: &mut [Ballot],
-) {
-    for &x in long_running {
-        for r in &facts[x].refs {
-            let Some(&y) = long_running
-                .iter()
-                .find(|&&y| y != x && facts[y].listens.contains(&r.port))
-            else {
-                continue;
-            };
-            let (xn, yn) = (&facts[x].container.name, &facts[y].container.name);
-            match leanings[x] {
-                Some(Toward::Helper(role)) => {
-                    let text = if role == ContainerRole::Adapter {
-                        format!("scrapes {yn} at {} and translates what it finds", r.text)
-                    } else {
-                        format!("forwards to {yn} at {}", r.text)
-                    };
-                    ballots[x].add_any_helper(CALLS_APP, text);
-                    ballots[y].add(
-                        Toward::Main,
-                        FLOW,
-                        format!("{xn} connects to it at {}", r.text),
-                    );
-                }
-                _ => {
-                    match leanings[y] {
-                        // A known helper (log shipper, collector, exporter) receiving the
-                        // app's output keeps its own pattern.
-                        Some(Toward::Helper(role)) if role != ContainerRole::Ambassador => {
-                            ballots[y].add_any_helper(
-                                RECEIVES_FROM_APP,
-                                format!("receives {xn}'s output at {}", r.text),
-                            );
-                        }
-                        _ => ballots[y].add(
-                            Toward::Helper(ContainerRole::Ambassador),
-                            OUTBOUND_FROM_APP,
-                            format!("{xn} sends its outbound traffic through it at {}", r.text),
-                        ),
-                    }
-                    ballots[x].add(Toward::Main, FLOW, format!("reaches {yn} at {}", r.text));
-                }
-            }
-        }
-    }
-}
-
-fn outside_hosts(f: &Facts, leaning: Option<Toward>, ballot: &mut Ballot) {
-    if f.outside.is_empty() || f.listens.is_empty() || leaning == Some(Toward::Main) {
+    // A front proxy is what a Service targets; that says nothing against it being a helper.
+    if c.section != Section::Regular || f.kind().is_some_and(ImageKind::fronts) {
         return;
     }
-    let shown: Vec<&str> = f.outside.iter().take(2).map(String::as_str).collect();
-    let more = f.outside.len().saturating_sub(2);
-    let more = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
+    for s in services.iter().filter(|s| s.selects(pod) && !s.is_monitoring()) {
+        if let Some((sp, port)) = s.targets(c).next() {
+            ballot.add(
+                Toward::Main,
+                SERVICE_TARGET,
+                format!(
+                    "Service {} sends its port {} to port {port}, which {} declares",
+                    s.name, sp.port, c.name
+                ),
+            );
+        }
+    }
+}
+
+/// In a Job's pod the main is the container that runs to completion; one still running after
+/// it is a helper that keeps the Job alive.
+fn job_completion(pod: &Pod, long_running: &[usize], ballots: &mut [Ballot]) {
+    if !pod.runs_to_completion() {
+        return;
+    }
+    let completed = |c: &Container| {
+        c.status
+            .as_ref()
+            .is_some_and(|s| matches!(s.state, ContainerState::Terminated { exit_code: 0, .. }))
     };
-    ballot.add(
-        Toward::Helper(ContainerRole::Ambassador),
-        OUTSIDE_HOSTS,
-        format!(
-            "listens locally and names hosts outside the pod: {}{more}",
-            shown.join(", ")
-        ),
+    let running = |c: &Container| {
+        c.status
+            .as_ref()
+            .is_some_and(|s| matches!(s.state, ContainerState::Running { .. }))
+    };
+    let regular: Vec<usize> = long_running
+        .iter()
+        .copied()
+        .filter(|&i| pod.containers[i].section == Section::Regular)
+        .collect();
+    let Some(&done) = regular.iter().find(|&&i| completed(&pod.containers[i])) else {
+        return;
+    };
+    let done_name = pod.containers[done].name.clone();
+    ballots[done].add(
+        Toward::Main,
+        JOB_COMPLETED,
+        format!("ran to completion in a {} pod: the Job's work", pod.controller_kind().unwrap_or("Job")),
     );
+    for &i in &regular {
+        if running(&pod.containers[i]) {
+            ballots[i].add(
+                Toward::Helper(ContainerRole::Sidecar),
+                JOB_COMPLETED,
+                format!("still running after {done_name} completed: a helper that keeps the Job alive"),
+            );
+        }
+    }
+}
+
+/// A container with nothing of an application (no ports, no probes, no votes either way)
+/// listed after one that serves and sharing a volume with it is that one's helper, though
+/// nothing says which kind. With nothing shared, nothing says it helps: it stays a main.
+fn serves_nothing_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
+    let regular: Vec<usize> = (0..facts.len())
+        .filter(|&i| pod.containers[i].section == Section::Regular)
+        .collect();
+    let Some((&first, rest)) = regular.split_first() else {
+        return;
+    };
+    let app = &facts[first];
+    let first_serves = !app.container.ports.is_empty() || app.kind().is_some_and(ImageKind::serves);
+    if !first_serves || ballots[first].leaning() != Some(Toward::Main) {
+        return;
+    }
+    for &i in rest {
+        let f = &facts[i];
+        if !ballots[i].is_empty() || !f.listens.is_empty() || !f.container.probes.is_empty() {
+            continue;
+        }
+        let Some(shared) = f
+            .container
+            .mounts
+            .iter()
+            .find(|m| app.container.mount_of(&m.volume).is_some())
+        else {
+            continue;
+        };
+        ballots[i].add_any_helper(
+            SERVES_NOTHING,
+            format!(
+                "serves nothing of its own (no ports, no probes) and shares volume {} with {}, which does",
+                shared.volume, app.container.name
+            ),
+        );
+    }
 }
