@@ -74,7 +74,10 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
         .into_iter()
         .filter(|i| {
             args.all_namespaces
-                || args.namespace.as_ref().is_none_or(|ns| &i.pod.namespace == ns)
+                || args
+                    .namespace
+                    .as_ref()
+                    .is_none_or(|ns| &i.pod.namespace == ns)
         })
         .filter(|i| args.pods.is_empty() || args.pods.contains(&i.pod.name))
         .collect();

@@ -277,17 +277,39 @@ fn a_file_without_pods_is_bad_input() {
 
 #[test]
 fn unknown_kinds_are_skipped_with_a_note() {
-    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n";
+    let text = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n";
     let path = scratch("mixed.yaml", text);
     let out = podscope(&["describe", "-f", path.to_str().unwrap(), "-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("skipped Service web (document 1)"),
+        stderr(&out).contains("skipped ServiceAccount web (document 1)"),
         "{}",
         stderr(&out)
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["pods"][0]["name"], "web");
+}
+
+#[test]
+fn a_service_in_the_same_files_is_evidence_of_which_container_serves() {
+    // Two unknown images, neither listed first by much: the Service says which one serves.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: shop\n  labels: {app: shop}\nspec:\n  containers:\n  - name: cart\n    image: example.com/cart:1\n    ports: [{containerPort: 9000, name: grpc}]\n  - name: storefront\n    image: example.com/storefront:1\n    ports: [{containerPort: 8080, name: http}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  selector: {app: shop}\n  ports: [{port: 80, targetPort: http}]\n";
+    let path = scratch("shop.yaml", text);
+    let out = podscope(&["describe", "-f", path.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("skipped Service"),
+        "{}",
+        stderr(&out)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let storefront = &doc["pods"][0]["containers"][1];
+    assert_eq!(storefront["name"], "storefront");
+    let evidence = storefront["evidence"].to_string();
+    assert!(
+        evidence.contains("Service shop sends its port 80 to port 8080, which storefront declares"),
+        "{evidence}"
+    );
 }
 
 #[test]

@@ -23,7 +23,11 @@ fn corpus() -> Vec<Scored> {
             Err(p) => problems.extend(p),
         }
     }
-    assert!(problems.is_empty(), "unscorable fixtures:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "unscorable fixtures:\n{}",
+        problems.join("\n")
+    );
     rows
 }
 
@@ -128,8 +132,16 @@ fn role_inference_scores_on_the_real_world_corpus() {
     let all: Vec<&Scored> = rows.iter().collect();
     let ours = Accuracy::of(&all, |r| &r.got);
     let projects: BTreeSet<&str> = rows.iter().map(|r| r.project.as_str()).collect();
-    assert!(ours.pods >= MIN_CORPUS_PODS, "corpus has {} pods", ours.pods);
-    assert!(projects.len() >= MIN_PROJECTS, "corpus has {} projects", projects.len());
+    assert!(
+        ours.pods >= MIN_CORPUS_PODS,
+        "corpus has {} pods",
+        ours.pods
+    );
+    assert!(
+        projects.len() >= MIN_PROJECTS,
+        "corpus has {} projects",
+        projects.len()
+    );
     assert!(
         ours.container_rate() >= MIN_CONTAINERS && ours.pod_rate() >= MIN_PODS,
         "containers {:.3} (want {MIN_CONTAINERS}), pods {:.3} (want {MIN_PODS})\n{table}\nmisses:\n{missed}",
@@ -147,7 +159,10 @@ fn role_inference_scores_on_the_real_world_corpus() {
     for (role, slice) in by(&rows, |r| r.expected.clone()) {
         let got = slice.iter().filter(|r| r.got == r.expected).count();
         let nv = slice.iter().filter(|r| r.naive == r.expected).count();
-        assert!(got >= nv, "{role}: podscope finds {got}, the naive rule {nv}");
+        assert!(
+            got >= nv,
+            "{role}: podscope finds {got}, the naive rule {nv}"
+        );
     }
 }
 
@@ -169,10 +184,16 @@ fn every_fixture_names_its_source_kind_project_and_reasons() {
     for f in common::fixture_files("real") {
         let text = std::fs::read_to_string(&f).unwrap();
         let name = f.display();
-        assert!(text.starts_with("# Source: "), "{name} has no `# Source:` header");
+        assert!(
+            text.starts_with("# Source: "),
+            "{name} has no `# Source:` header"
+        );
         let h = header(&text);
         let kind = h.kind.as_deref().unwrap_or_default();
-        assert!(KINDS.contains(&kind), "{name}: `# Kind: {kind}` is not one of {KINDS:?}");
+        assert!(
+            KINDS.contains(&kind),
+            "{name}: `# Kind: {kind}` is not one of {KINDS:?}"
+        );
         assert!(h.project.is_some(), "{name} has no `# Project:` line");
         assert!(!h.expect.is_empty(), "{name} has no `# expect:` lines");
         for e in &h.expect {

@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::convert::{pod_from_api, pod_from_template};
 use super::insight::PodInsight;
+use super::pod::Pod;
 use super::role::RoleRule;
 use super::service::{Service, service_from_api};
-use super::pod::Pod;
 use super::volume::{Volume, VolumeSource};
 
 /// Workload kinds whose `spec.template` is a pod template.

@@ -106,7 +106,11 @@ fn label(role: &str, native: bool) -> String {
 /// The naive rule: section facts (init, native sidecar, ephemeral) are certain; the first
 /// regular container is the main and every other one a sidecar.
 pub fn naive(insight: &PodInsight) -> Vec<String> {
-    let first = insight.pod.in_section(Section::Regular).next().map(|c| &c.name);
+    let first = insight
+        .pod
+        .in_section(Section::Regular)
+        .next()
+        .map(|c| &c.name);
     insight
         .pod
         .containers
@@ -126,7 +130,11 @@ pub fn naive(insight: &PodInsight) -> Vec<String> {
 pub fn score_file(path: &Path) -> Result<Vec<Scored>, Vec<String>> {
     let text = std::fs::read_to_string(path).expect("fixture readable");
     let h = header(&text);
-    let file = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+    let file = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
     let pods = insights(path);
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -137,7 +145,10 @@ pub fn score_file(path: &Path) -> Result<Vec<Scored>, Vec<String>> {
                 e.container == c.name && e.pod.as_deref().is_none_or(|p| p == insight.pod.name)
             });
             let Some(e) = exp else {
-                problems.push(format!("{file}: {}/{} has no expectation", insight.pod.name, c.name));
+                problems.push(format!(
+                    "{file}: {}/{} has no expectation",
+                    insight.pod.name, c.name
+                ));
                 continue;
             };
             out.push(Scored {
@@ -161,7 +172,11 @@ pub fn score_file(path: &Path) -> Result<Vec<Scored>, Vec<String>> {
             out.len()
         ));
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Container and whole-pod accuracy of one method over a set of scored containers.

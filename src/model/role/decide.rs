@@ -4,6 +4,7 @@
 use crate::model::pod::{Container, Pod, Section};
 
 use super::ballot::{Ballot, confidence};
+use super::knowledge::ImageKind;
 use super::signals;
 use super::weigh::Facts;
 use super::{Confidence, ContainerRole, RoleAssessment};
@@ -127,8 +128,22 @@ fn ephemeral_assessment(c: &Container) -> RoleAssessment {
 
 /// A helper needs something to help: when no app container is left, the most app-like one
 /// (an exporter on its own, say) is the pod's main.
+fn stands_alone(f: &Facts) -> bool {
+    f.kind().is_some_and(|k| {
+        !matches!(
+            k,
+            ImageKind::ConfigReloader
+                | ImageKind::StorageHelper
+                | ImageKind::Babysitter
+                | ImageKind::DebugTool
+                | ImageKind::BaseImage
+        )
+    })
+}
+
 pub(super) fn promote_main_if_missing(
     pod: &Pod,
+    facts: &[Facts],
     ballots: &[Ballot],
     overrides: &[Option<(ContainerRole, String)>],
     out: &mut [RoleAssessment],
@@ -158,8 +173,14 @@ pub(super) fn promote_main_if_missing(
         .collect();
     let Some(&chosen) = candidates.iter().max_by(|&&a, &&b| {
         let margin = |i: usize| ballots[i].main_score() - ballots[i].best_helper().1;
-        // Ties go to the container listed first.
-        margin(a).total_cmp(&margin(b)).then(b.cmp(&a))
+        // Software that can be a workload on its own (a proxy, an exporter, a backup
+        // repository) before helpers that only ever serve another (reloaders, CSI helpers)
+        // or containers known by a word of their name; then the margin; ties go to the
+        // container listed first.
+        stands_alone(&facts[a])
+            .cmp(&stands_alone(&facts[b]))
+            .then(margin(a).total_cmp(&margin(b)))
+            .then(b.cmp(&a))
     }) else {
         return;
     };
@@ -216,5 +237,7 @@ pub(super) fn note_co_equal_mains(
             "co-equal with {}: no container here shows evidence of helping the other",
             others.join(", ")
         ));
+        // Two mains is what is left when nothing decides: never certain.
+        out[i].confidence = out[i].confidence.min(Confidence::Medium);
     }
 }

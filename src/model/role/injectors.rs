@@ -63,6 +63,12 @@ const INJECTORS: &[Injector] = &[
         containers: &["otc-container"],
     },
     Injector {
+        product: "the OpenTelemetry operator",
+        annotation: "instrumentation.opentelemetry.io/inject-go",
+        values: &[],
+        containers: &["opentelemetry-auto-instrumentation"],
+    },
+    Injector {
         product: "Open Service Mesh",
         annotation: "openservicemesh.io/sidecar-injection",
         values: &["enabled"],

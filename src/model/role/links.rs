@@ -136,7 +136,10 @@ pub(super) fn volume_flows(
                     );
                     ballots[*r].add_any_helper(
                         FLOW,
-                        format!("reads volume {volume}{} written by {writer}", detail(read_how)),
+                        format!(
+                            "reads volume {volume}{} written by {writer}",
+                            detail(read_how)
+                        ),
                     );
                 }
             }
@@ -186,7 +189,10 @@ fn writer_of_read_only(
             .map(|m| m.path.clone())
             .unwrap_or_default();
         users.retain(|(i, _)| *i != only);
-        users.push((only, Access::Writes(format!("the only one to mount it writable, at {path}"))));
+        users.push((
+            only,
+            Access::Writes(format!("the only one to mount it writable, at {path}")),
+        ));
     }
 }
 
@@ -195,7 +201,7 @@ fn writer_of_read_only(
 fn goes_out(f: &Facts) -> bool {
     match f.kind() {
         Some(ImageKind::OutboundProxy) => true,
-        Some(k) if k.serves() || k.fronts() => false,
+        Some(k) if k.serves() || (k.fronts() && k != ImageKind::GeneralProxy) => false,
         _ => !f.outside.is_empty() && !f.listens.is_empty(),
     }
 }
@@ -311,10 +317,7 @@ fn link(
             );
         }
         Some(Toward::Main) => {}
-        None => ballots[y].add_any_helper(
-            REACHED_LOCALLY,
-            format!("{xn} reaches it at {at}"),
-        ),
+        None => ballots[y].add_any_helper(REACHED_LOCALLY, format!("{xn} reaches it at {at}")),
     }
     ballots[x].add(Toward::Main, FLOW, format!("reaches {yn} at {at}"));
 }

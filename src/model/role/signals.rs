@@ -85,6 +85,27 @@ pub fn script_commands(script: &str) -> Vec<Vec<&str>> {
         .collect()
 }
 
+/// Whether a container's command does nothing but keep it running: `sleep infinity`, a loop
+/// of `sleep`, `tail -f /dev/null`, `trap ...; sleep & wait`. A loop that prints something
+/// does something.
+pub fn is_idle(c: &Container) -> bool {
+    const KEEP_ALIVE: &[&str] = &["sleep", "wait", "pause"];
+    const HARMLESS: &[&str] = &["trap", "true", ":", "exec", "while", "done", "do"];
+    let script = program_text(c);
+    let commands = script_commands(&script);
+    let mut keeps_alive = false;
+    for words in &commands {
+        let program = words[0].rsplit('/').next().unwrap_or(words[0]);
+        let tail_null = program == "tail" && words.contains(&"/dev/null");
+        if KEEP_ALIVE.contains(&program) || tail_null {
+            keeps_alive = true;
+        } else if !HARMLESS.contains(&program) {
+            return false;
+        }
+    }
+    keeps_alive
+}
+
 /// Paths a shell script writes (redirections, `tee`, `cp` targets...) and reads (`cat`,
 /// `tail`...). Only absolute paths are considered.
 pub fn file_access(script: &str) -> FileAccess {
@@ -355,7 +376,27 @@ struct Address {
     shown: String,
 }
 
+/// socat's address types before `host:port` (`tcp-connect:db.example.com:5432`).
+const SOCAT_TYPES: &[&str] = &[
+    "tcp-connect:",
+    "tcp4-connect:",
+    "tcp6-connect:",
+    "openssl-connect:",
+    "openssl:",
+    "tcp:",
+    "tcp4:",
+    "tcp6:",
+    "udp:",
+    "udp4:",
+    "udp-connect:",
+];
+
 fn parse_address(word: &str) -> Option<Address> {
+    let lower = word.to_ascii_lowercase();
+    let word = SOCAT_TYPES
+        .iter()
+        .find(|t| lower.starts_with(*t))
+        .map_or(word, |t| &word[t.len()..]);
     let (scheme, rest) = match word.split_once("://") {
         Some((s, r))
             if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') =>

@@ -6,6 +6,7 @@
 use crate::model::default_container::DEFAULT_CONTAINER_ANNOTATION;
 use crate::model::pod::{Container, ContainerState, Pod, Section};
 use crate::model::service::Service;
+use crate::model::volume::VolumeSource;
 
 use super::ballot::Ballot;
 use super::decide::{decide, note_co_equal_mains, promote_main_if_missing};
@@ -30,6 +31,10 @@ const NAMED_DEFAULT: f32 = 10.0;
 const LISTED_FIRST: f32 = 1.5;
 const JOB_COMPLETED: f32 = 3.0;
 const SERVES_NOTHING: f32 = 1.0;
+const IMAGE_NAME_HINT: f32 = 0.9;
+const GENERAL_PROXY_FRONTS: f32 = 2.0;
+const IDLE: f32 = 2.0;
+const FLOW: f32 = 1.0;
 
 /// Facts about one container, read once.
 pub(super) struct Facts<'a> {
@@ -95,7 +100,9 @@ pub(super) fn assess(
     let leanings: Vec<Option<Toward>> = ballots.iter().map(Ballot::leaning).collect();
     volume_flows(pod, &facts, &long_running, &leanings, &mut ballots);
     localhost_links(&facts, &long_running, &leanings, &mut ballots);
+    general_proxy_fronts(pod, &facts, &mut ballots);
     serves_nothing_beside_an_app(pod, &facts, &mut ballots);
+    idle_beside_an_app(pod, &facts, &mut ballots);
 
     let mut out: Vec<RoleAssessment> = pod
         .containers
@@ -103,7 +110,7 @@ pub(super) fn assess(
         .enumerate()
         .map(|(i, c)| decide(pod, c, &ballots[i], overrides[i].as_ref(), &facts[i]))
         .collect();
-    promote_main_if_missing(pod, &ballots, overrides, &mut out);
+    promote_main_if_missing(pod, &facts, &ballots, overrides, &mut out);
     note_co_equal_mains(pod, overrides, &mut out);
     out
 }
@@ -132,7 +139,10 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
                 KNOWN_APP,
             ),
             Recognised::Name => (
-                format!("the name {matched} is what {} runs as ({what})", f.product()),
+                format!(
+                    "the name {matched} is what {} runs as ({what})",
+                    f.product()
+                ),
                 NAMED_HELPER,
                 NAMED_APP,
             ),
@@ -159,7 +169,9 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
         }
     }
     // The image's name speaks for the container only when no other container runs it.
-    if f.known.as_ref().is_none_or(|k| k.0.kind == ImageKind::BaseImage)
+    if f.known
+        .as_ref()
+        .is_none_or(|k| k.0.kind == ImageKind::BaseImage)
         && let Some(image) = c.image.as_deref()
         && !pod.containers.iter().any(|o| {
             o.name != c.name && o.image.as_deref().map(image_path) == Some(image_path(image))
@@ -167,11 +179,15 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
     {
         let segment = last_segment(image_path(image));
         if segment != c.name {
-            for h in name_hints(segment) {
+            // A word the container's name already gave counts once.
+            for h in name_hints(segment).filter(|h| !name_hints(&c.name).any(|n| n.word == h.word))
+            {
                 let text = format!("the image name {segment} {}", h.phrase);
+                // An image is named for what it is, not for its place in this pod.
+                let weight = h.weight * IMAGE_NAME_HINT;
                 match h.toward {
-                    Some(toward) => ballot.add(toward, h.weight, text),
-                    None => ballot.add_any_helper(h.weight, text),
+                    Some(toward) => ballot.add(toward, weight, text),
+                    None => ballot.add_any_helper(weight, text),
                 }
             }
         }
@@ -221,8 +237,20 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
 /// Ports a helper declares for its own upkeep: metrics, health, admin, debug.
 fn is_side_port(name: Option<&str>) -> bool {
     name.is_some_and(|n| {
-        n.split(['-', '_'])
-            .any(|w| matches!(w, "metrics" | "health" | "healthz" | "admin" | "debug" | "pprof" | "prom" | "monitoring" | "liveness"))
+        n.split(['-', '_']).any(|w| {
+            matches!(
+                w,
+                "metrics"
+                    | "health"
+                    | "healthz"
+                    | "admin"
+                    | "debug"
+                    | "pprof"
+                    | "prom"
+                    | "monitoring"
+                    | "liveness"
+            )
+        })
     })
 }
 
@@ -234,7 +262,10 @@ fn cluster_evidence(pod: &Pod, services: &[&Service], f: &Facts, ballot: &mut Ba
     if c.section != Section::Regular || f.kind().is_some_and(ImageKind::fronts) {
         return;
     }
-    for s in services.iter().filter(|s| s.selects(pod) && !s.is_monitoring()) {
+    for s in services
+        .iter()
+        .filter(|s| s.selects(pod) && !s.is_monitoring())
+    {
         if let Some((sp, port)) = s.targets(c).next() {
             ballot.add(
                 Toward::Main,
@@ -276,52 +307,142 @@ fn job_completion(pod: &Pod, long_running: &[usize], ballots: &mut [Ballot]) {
     ballots[done].add(
         Toward::Main,
         JOB_COMPLETED,
-        format!("ran to completion in a {} pod: the Job's work", pod.controller_kind().unwrap_or("Job")),
+        format!(
+            "ran to completion in a {} pod: the Job's work",
+            pod.controller_kind().unwrap_or("Job")
+        ),
     );
     for &i in &regular {
         if running(&pod.containers[i]) {
             ballots[i].add(
                 Toward::Helper(ContainerRole::Sidecar),
                 JOB_COMPLETED,
-                format!("still running after {done_name} completed: a helper that keeps the Job alive"),
+                format!(
+                    "still running after {done_name} completed: a helper that keeps the Job alive"
+                ),
             );
         }
     }
 }
 
-/// A container with nothing of an application (no ports, no probes, no votes either way)
-/// listed after one that serves and sharing a volume with it is that one's helper, though
-/// nothing says which kind. With nothing shared, nothing says it helps: it stays a main.
+/// A container with nothing of an application (no ports, no votes either way) that shares a
+/// data volume with a container that serves is that one's helper, though nothing says which
+/// kind. With nothing shared, nothing says it helps: it stays a main.
 fn serves_nothing_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
     let regular: Vec<usize> = (0..facts.len())
         .filter(|&i| pod.containers[i].section == Section::Regular)
         .collect();
-    let Some((&first, rest)) = regular.split_first() else {
+    let Some(&app) = regular.iter().find(|&&i| {
+        let f = &facts[i];
+        ballots[i].leaning() == Some(Toward::Main)
+            && (!f.container.ports.is_empty() || f.kind().is_some_and(ImageKind::serves))
+    }) else {
         return;
     };
-    let app = &facts[first];
-    let first_serves = !app.container.ports.is_empty() || app.kind().is_some_and(ImageKind::serves);
-    if !first_serves || ballots[first].leaning() != Some(Toward::Main) {
-        return;
-    }
-    for &i in rest {
+    let app_name = &facts[app].container.name;
+    for &i in regular.iter().filter(|&&i| i != app) {
         let f = &facts[i];
-        if !ballots[i].is_empty() || !f.listens.is_empty() || !f.container.probes.is_empty() {
+        if !ballots[i].is_empty() || !f.listens.is_empty() {
             continue;
         }
-        let Some(shared) = f
-            .container
-            .mounts
-            .iter()
-            .find(|m| app.container.mount_of(&m.volume).is_some())
-        else {
+        let Some(shared) = f.container.mounts.iter().find(|m| {
+            facts[app].container.mount_of(&m.volume).is_some() && holds_data(pod, &m.volume)
+        }) else {
             continue;
         };
         ballots[i].add_any_helper(
             SERVES_NOTHING,
             format!(
-                "serves nothing of its own (no ports, no probes) and shares volume {} with {}, which does",
-                shared.volume, app.container.name
+                "serves nothing of its own (no ports) and shares volume {} with {app_name}, which does",
+                shared.volume
+            ),
+        );
+    }
+}
+
+/// Volumes of the pod's own that containers exchange data through: not the ones every
+/// container gets (the service account token, ConfigMaps, Secrets), nor the node's
+/// directories (`hostPath`), which a node agent's containers all mount whatever they do.
+fn holds_data(pod: &Pod, volume: &str) -> bool {
+    pod.volumes.iter().any(|v| {
+        v.name == volume
+            && matches!(
+                v.source,
+                VolumeSource::EmptyDir { .. }
+                    | VolumeSource::PersistentVolumeClaim { .. }
+                    | VolumeSource::Ephemeral { .. }
+                    | VolumeSource::Csi { .. }
+            )
+    })
+}
+
+/// A general-purpose proxy (envoy, haproxy) with ports of its own, beside an application
+/// container (one that serves, or that the evidence so far calls a main), stands in front of it: its configuration, not its command, says where it
+/// forwards. Not when the app reaches it through localhost: then it carries the app's calls.
+fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
+    let regular: Vec<usize> = (0..facts.len())
+        .filter(|&i| pod.containers[i].section == Section::Regular)
+        .collect();
+    for &p in &regular {
+        let proxy = &facts[p];
+        if proxy.kind() != Some(ImageKind::GeneralProxy) || proxy.container.ports.is_empty() {
+            continue;
+        }
+        let reached = facts
+            .iter()
+            .any(|f| f.refs.iter().any(|r| proxy.listens.contains(&r.port)));
+        let Some(&app) = regular.iter().find(|&&i| {
+            i != p
+                && !facts[i]
+                    .kind()
+                    .is_some_and(|k| k.fronts() || k == ImageKind::ControlPlane)
+                && (ballots[i].leaning() == Some(Toward::Main) || !facts[i].listens.is_empty())
+        }) else {
+            continue;
+        };
+        if reached {
+            continue;
+        }
+        let app_name = &facts[app].container.name;
+        ballots[p].add(
+            Toward::Helper(ContainerRole::Sidecar),
+            GENERAL_PROXY_FRONTS,
+            format!("a general-purpose proxy with ports of its own beside the application {app_name}: it stands in front of it"),
+        );
+        ballots[app].add(
+            Toward::Main,
+            FLOW,
+            format!("{} stands in front of it", proxy.container.name),
+        );
+    }
+}
+
+/// A container that only keeps itself alive (`sleep infinity`, `tail -f /dev/null`) beside an
+/// application does nothing of its own: a tools container kept to exec into.
+fn idle_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
+    let app = (0..facts.len()).find(|&i| {
+        pod.containers[i].section == Section::Regular
+            && ballots[i].leaning() == Some(Toward::Main)
+            && !signals::is_idle(facts[i].container)
+            && (!facts[i].listens.is_empty() || facts[i].kind().is_some_and(ImageKind::serves))
+    });
+    let Some(app) = app else { return };
+    for (i, f) in facts.iter().enumerate() {
+        let c = f.container;
+        if i == app
+            || c.section != Section::Regular
+            || !signals::is_idle(c)
+            || !f.listens.is_empty()
+        {
+            continue;
+        }
+        ballots[i].add(
+            Toward::Helper(ContainerRole::Sidecar),
+            IDLE,
+            format!(
+                "only keeps itself running ({}) beside {}: a tools container to exec into",
+                signals::program_text(c).trim(),
+                facts[app].container.name
             ),
         );
     }

@@ -56,6 +56,9 @@ pub enum ImageKind {
     /// A well-known server that is a workload in its own right (Prometheus, Grafana, CoreDNS,
     /// a CNI or storage driver).
     Application,
+    /// The control plane of a proxy in the same pod (Contour beside its Envoy): both are the
+    /// workload, the proxy does not front it.
+    ControlPlane,
     /// A language runtime image (php-fpm, python, node...): it runs application code.
     AppRuntime,
     /// busybox, alpine, ubuntu, a CLI image...: what it does depends on its command.
@@ -92,6 +95,7 @@ impl ImageKind {
             ImageKind::WebServer => "a web server",
             ImageKind::Datastore => "a database, cache or message broker",
             ImageKind::Application => "a server that is a workload of its own",
+            ImageKind::ControlPlane => "the control plane of the proxy beside it",
             ImageKind::AppRuntime => "a language runtime, so it runs application code",
             ImageKind::BaseImage => {
                 "a general-purpose base image, so its command decides what it does"
@@ -122,6 +126,7 @@ impl ImageKind {
             ImageKind::WebServer
             | ImageKind::Datastore
             | ImageKind::Application
+            | ImageKind::ControlPlane
             | ImageKind::AppRuntime => Some(Toward::Main),
             ImageKind::BaseImage => None,
         }
@@ -135,6 +140,7 @@ impl ImageKind {
                 | ImageKind::Datastore
                 | ImageKind::AppRuntime
                 | ImageKind::Application
+                | ImageKind::ControlPlane
         )
     }
 
@@ -295,6 +301,15 @@ pub fn recognise(c: &Container) -> Option<(&'static Software, Recognised, String
         return Some((s, Recognised::Program, program));
     }
     let by_image = c.image.as_deref().and_then(known_image);
+    let by_name = known_name(&c.name);
+    // One server image often runs its own helper too (Redis and Sentinel, Thanos and its
+    // sidecar): a helper's fixed name beside an application's image says which it is here.
+    if let (Some(image), Some(name)) = (by_image, by_name)
+        && image.kind.leaning() == Some(Toward::Main)
+        && matches!(name.kind.leaning(), Some(Toward::Helper(_)))
+    {
+        return Some((name, Recognised::Name, c.name.clone()));
+    }
     if let Some(s) = by_image.filter(|s| s.kind != ImageKind::BaseImage) {
         return Some((s, Recognised::Image, last_segment(c.image.as_deref())));
     }
@@ -305,7 +320,7 @@ pub fn recognise(c: &Container) -> Option<(&'static Software, Recognised, String
     {
         return Some((s, Recognised::Program, program));
     }
-    if let Some(s) = known_name(&c.name) {
+    if let Some(s) = by_name {
         return Some((s, Recognised::Name, c.name.clone()));
     }
     by_image.map(|s| (s, Recognised::Image, last_segment(c.image.as_deref())))

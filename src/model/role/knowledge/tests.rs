@@ -37,7 +37,10 @@ fn image_paths() {
 fn specific_patterns_win() {
     let k = known_image("nginx/nginx-prometheus-exporter:0.4.2").unwrap();
     assert_eq!(k.kind, ImageKind::MetricsExporter);
-    assert_eq!(known_image("nginx:1.27").unwrap().kind, ImageKind::WebServer);
+    assert_eq!(
+        known_image("nginx:1.27").unwrap().kind,
+        ImageKind::WebServer
+    );
     assert_eq!(
         known_image("oliver006/redis_exporter").unwrap().kind,
         ImageKind::MetricsExporter
@@ -54,16 +57,24 @@ fn any_registry_or_organisation_matches_the_repository_name() {
         "my-mirror.example.com:5000/mirrors/istio/proxyv2@sha256:0123",
         "registry.redhat.io/openshift-service-mesh/proxyv2-rhel8:2.4",
     ] {
-        assert_eq!(known_image(image).unwrap().kind, ImageKind::MeshProxy, "{image}");
+        assert_eq!(
+            known_image(image).unwrap().kind,
+            ImageKind::MeshProxy,
+            "{image}"
+        );
     }
     // A pattern with `/` needs as many trailing segments: `proxy` alone says nothing.
     assert_eq!(
-        known_image("cr.l5d.io/linkerd/proxy:stable-2.14").unwrap().product,
+        known_image("cr.l5d.io/linkerd/proxy:stable-2.14")
+            .unwrap()
+            .product,
         "linkerd-proxy"
     );
     assert!(known_image("example.com/team/proxy:1").is_none());
     assert_eq!(
-        known_image("registry.k8s.io/sig-storage/csi-provisioner:v3.6.0").unwrap().kind,
+        known_image("registry.k8s.io/sig-storage/csi-provisioner:v3.6.0")
+            .unwrap()
+            .kind,
         ImageKind::StorageHelper
     );
 }
@@ -81,7 +92,15 @@ fn names_and_programs_recognise_digest_pinned_images() {
         (s.product, how, text.as_str()),
         ("csi-provisioner", Recognised::Program, "csi-provisioner")
     );
-    let c = container("sc", image, &["/bin/sh", "-c", "set -e; exec /usr/bin/oauth-proxy --https-address=:9091"]);
+    let c = container(
+        "sc",
+        image,
+        &[
+            "/bin/sh",
+            "-c",
+            "set -e; exec /usr/bin/oauth-proxy --https-address=:9091",
+        ],
+    );
     assert_eq!(recognise(&c).unwrap().0.product, "oauth-proxy");
 }
 
@@ -92,7 +111,10 @@ fn a_program_with_its_subcommand() {
     // given to the image's entrypoint or to the program named in the command.
     c.args = vec!["query".into()];
     assert_eq!(recognise(&c).unwrap().0.product, "thanos");
-    c.args = vec!["sidecar".into(), "--prometheus.url=http://localhost:9090".into()];
+    c.args = vec![
+        "sidecar".into(),
+        "--prometheus.url=http://localhost:9090".into(),
+    ];
     assert_eq!(recognise(&c).unwrap().0.product, "thanos sidecar");
     c.command = vec!["/bin/thanos".into()];
     assert_eq!(recognise(&c).unwrap().0.product, "thanos sidecar");
