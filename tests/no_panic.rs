@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use podscope::describe::{json, table};
 use podscope::model::PodInsight;
-use podscope::model::manifest::parse_manifests;
+use podscope::model::manifest::{documents, parse_manifests};
 use serde_json::{Value, json};
 
 /// xorshift64*: small, deterministic, good enough to pick mutations.
@@ -180,11 +180,7 @@ fn mutate(v: &mut Value, rng: &mut Rng, depth: u32, gentle: bool) {
 fn exercise(text: &str) -> usize {
     match parse_manifests(text, "fuzz") {
         Ok(set) => {
-            let pods: Vec<PodInsight> = set
-                .pods
-                .into_iter()
-                .map(|p| PodInsight::new(p, &[]))
-                .collect();
+            let pods: Vec<PodInsight> = set.insights(&[]);
             let _ = json::to_string(&pods);
             let _ = table::render(&pods, table::Paint { enabled: true });
             pods.len()
@@ -201,10 +197,11 @@ fn fixture_values() -> Vec<Value> {
         .iter()
         .flat_map(|d| common::fixture_files(d))
         .flat_map(|f| {
-            let text = std::fs::read_to_string(f).unwrap();
-            let options = serde_saphyr::options! { legacy_octal_numbers: true };
-            serde_saphyr::from_multiple_with_options::<Value>(&text, options).unwrap()
+            let text = std::fs::read_to_string(&f).unwrap();
+            documents(&text, &f.display().to_string()).unwrap()
         })
+        // The pods, not the Services and ConfigMaps beside them.
+        .filter(|v| !matches!(v["kind"].as_str(), Some("Service" | "ConfigMap")))
         .collect()
 }
 

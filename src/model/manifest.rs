@@ -113,7 +113,8 @@ pub fn parse_manifests(text: &str, source: &str) -> Result<ManifestSet, Manifest
     Ok(set)
 }
 
-fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> {
+/// The documents of a YAML or JSON text as JSON values, read as Kubernetes reads them.
+pub fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> {
     let error = |line, column, message: String| ManifestError {
         source: source.to_string(),
         line,

@@ -54,14 +54,16 @@ pub(super) fn decide(
         evidence.push(NATIVE_SIDECAR.to_string());
     }
     evidence.extend(ballot.texts(role));
-    // Both sides, when they conflict: what speaks against the role chosen.
-    evidence.extend(
-        ballot
-            .texts_against(role)
-            .into_iter()
-            .take(2)
-            .map(|t| format!("against: {t}")),
-    );
+    // Both sides, when the decision is not clear-cut: what speaks against the role chosen.
+    if conf != Confidence::High {
+        evidence.extend(
+            ballot
+                .texts_against(role)
+                .into_iter()
+                .take(2)
+                .map(|t| format!("against: {t}")),
+        );
+    }
     if evidence.is_empty() {
         evidence.push("no helper evidence: treated as an application container".to_string());
     }

@@ -34,6 +34,7 @@ const SERVES_NOTHING: f32 = 1.0;
 const IMAGE_NAME_HINT: f32 = 0.9;
 const GENERAL_PROXY_FRONTS: f32 = 2.0;
 const IDLE: f32 = 2.0;
+const OUTSIDE_HOSTS: f32 = 1.0;
 const FLOW: f32 = 1.0;
 
 /// Facts about one container, read once.
@@ -100,6 +101,9 @@ pub(super) fn assess(
     let leanings: Vec<Option<Toward>> = ballots.iter().map(Ballot::leaning).collect();
     volume_flows(pod, &facts, &long_running, &leanings, &mut ballots);
     localhost_links(&facts, &long_running, &leanings, &mut ballots);
+    for &i in &long_running {
+        where_it_goes(&facts[i], &mut ballots[i]);
+    }
     general_proxy_fronts(pod, &facts, &mut ballots);
     serves_nothing_beside_an_app(pod, &facts, &mut ballots);
     idle_beside_an_app(pod, &facts, &mut ballots);
@@ -417,8 +421,9 @@ fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
     }
 }
 
-/// A container that only keeps itself alive (`sleep infinity`, `tail -f /dev/null`) beside an
-/// application does nothing of its own: a tools container kept to exec into.
+/// A container that only keeps itself alive (`sleep infinity`, `tail -f /dev/null`), listed
+/// after an application or running the application's own image, does nothing of its own: a
+/// tools container kept to exec into.
 fn idle_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
     let app = (0..facts.len()).find(|&i| {
         pod.containers[i].section == Section::Regular
@@ -427,6 +432,7 @@ fn idle_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
             && (!facts[i].listens.is_empty() || facts[i].kind().is_some_and(ImageKind::serves))
     });
     let Some(app) = app else { return };
+    let app_image = facts[app].container.image.as_deref();
     for (i, f) in facts.iter().enumerate() {
         let c = f.container;
         if i == app
@@ -434,6 +440,11 @@ fn idle_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
             || !signals::is_idle(c)
             || !f.listens.is_empty()
         {
+            continue;
+        }
+        // Listed before the app, an idle container is one its author put first: only an idle
+        // copy of the app's own image is plainly its tools container.
+        if i < app && (app_image.is_none() || c.image.as_deref() != app_image) {
             continue;
         }
         ballots[i].add(
@@ -446,4 +457,23 @@ fn idle_beside_an_app(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
             ),
         );
     }
+}
+
+/// For a container that already looks like an ambassador, the outside hosts it names are
+/// where it carries the app's calls. (For anything else, naming outside hosts says nothing:
+/// a mesh proxy names its control plane, an app its database.)
+fn where_it_goes(f: &Facts, ballot: &mut Ballot) {
+    if f.outside.is_empty() || ballot.leaning() != Some(Toward::Helper(ContainerRole::Ambassador)) {
+        return;
+    }
+    let shown: Vec<&str> = f.outside.iter().take(2).map(String::as_str).collect();
+    let more = match f.outside.len().saturating_sub(2) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    ballot.add(
+        Toward::Helper(ContainerRole::Ambassador),
+        OUTSIDE_HOSTS,
+        format!("names hosts outside the pod: {}{more}", shown.join(", ")),
+    );
 }
