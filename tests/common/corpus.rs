@@ -49,10 +49,8 @@ pub fn header(text: &str) -> Header {
             h.kind = Some(rest.trim().to_string());
         } else if let Some(rest) = line.strip_prefix("# Project:") {
             h.project = Some(rest.trim().to_string());
-        } else if let Some(rest) = line.strip_prefix("# expect:") {
-            if let Some(e) = expectation(rest) {
-                h.expect.push(e);
-            }
+        } else if let Some(e) = line.strip_prefix("# expect:").and_then(expectation) {
+            h.expect.push(e);
         }
     }
     h

@@ -12,6 +12,7 @@ mod injectors;
 pub mod knowledge;
 mod links;
 mod signals;
+mod structure;
 mod weigh;
 
 use std::fmt;
