@@ -283,3 +283,93 @@ async fn a_debug_container_is_added_runs_and_can_be_exec_ed() {
     assert!(matches!(refused, Err(kube::Error::Api(s)) if s.code == 422));
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn services_are_listed_watched_and_used_as_role_evidence() {
+    use k8s_openapi::api::core::v1::Service;
+    use podscope::cluster::watch::{self, WatchStatus};
+    use podscope::model::manifest::parse_manifests;
+
+    // The user's own Service, from -f, beside the demo's: it selects the seed `yellow`
+    // (label run=yellow) and targets a port nobody declares, so it changes nothing.
+    let extra = parse_manifests(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: yellow\nspec:\n  selector: {run: yellow}\n  ports: [{port: 6379}]\n",
+        "svc.yaml",
+    )
+    .unwrap();
+    let (cluster, client) = start_with(DemoOptions {
+        extra,
+        ..DemoOptions::default()
+    })
+    .await;
+    let services: Api<Service> = Api::default_namespaced(client.clone());
+    let list = services.list(&ListParams::default()).await.unwrap();
+    let names: Vec<_> = list
+        .items
+        .iter()
+        .filter_map(|s| s.metadata.name.as_deref())
+        .collect();
+    assert_eq!(names, ["crashy-metrics", "debug-me", "orders", "yellow"]);
+    let orders = services.get("orders").await.unwrap();
+    let spec = orders.spec.unwrap();
+    assert_eq!(spec.type_.as_deref(), Some("ClusterIP"));
+    assert!(spec.cluster_ip.unwrap().starts_with("10.96."));
+
+    // kube's watcher lists, then watches: the stream stays open with nothing to say.
+    let mut events = watcher(services, watcher::Config::default()).boxed();
+    let mut applied = 0;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.next()).await {
+            Ok(Some(Ok(watcher::Event::InitApply(_)))) => applied += 1,
+            Ok(Some(Ok(watcher::Event::InitDone))) => break,
+            Ok(Some(Ok(_))) => {}
+            other => panic!("the Service watch failed: {other:?}"),
+        }
+    }
+    assert_eq!(applied, 4);
+
+    // podscope's own watcher uses them: orders is the main because Service orders targets it.
+    let mut watch = watch::spawn(client, None, Default::default());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let insight = loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "orders never showed the Service's evidence"
+        );
+        tokio::time::timeout(Duration::from_secs(10), watch.reports.changed())
+            .await
+            .expect("the pod watch reports")
+            .unwrap();
+        let report = watch.reports.borrow().clone();
+        let found = report
+            .pods
+            .iter()
+            .find(|p| p.pod.name == "native-sidecar")
+            .cloned();
+        if let (WatchStatus::Synced, Some(p)) = (&report.status, found)
+            && p.role_of("orders")
+                .is_some_and(|r| r.evidence.iter().any(|e| e.contains("Service")))
+        {
+            break p;
+        }
+    };
+    let orders = insight.role_of("orders").unwrap();
+    assert!(
+        orders
+            .evidence
+            .iter()
+            .any(|e| e == "Service orders sends its port 80 to port 8080, which orders declares"),
+        "{:?}",
+        orders.evidence
+    );
+    // A Service for monitoring says nothing of which container is the workload.
+    let report = watch.reports.borrow().clone();
+    let crashy = report.pods.iter().find(|p| p.pod.name == "crashy").unwrap();
+    let exporter = crashy.role_of("metrics-exporter").unwrap();
+    assert!(
+        !exporter.evidence.iter().any(|e| e.contains("Service")),
+        "{:?}",
+        exporter.evidence
+    );
+    cluster.stop().await;
+}

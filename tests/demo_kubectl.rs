@@ -34,6 +34,41 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
     }
     let listing = text(&out);
     assert_eq!(out.status.code(), Some(0), "{listing}");
+    // Services, as `kubectl get svc` prints the apiserver's Table.
+    let svc = demo.kubectl(&["get", "svc", "-o", "wide"]);
+    let rows: Vec<Vec<String>> = text(&svc)
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE",
+            "SELECTOR"
+        ],
+        "{}",
+        text(&svc)
+    );
+    let orders = rows
+        .iter()
+        .find(|r| r[0] == "orders")
+        .expect("Service orders");
+    assert_eq!(
+        (
+            orders[1].as_str(),
+            orders[3].as_str(),
+            orders[4].as_str(),
+            orders[6].as_str()
+        ),
+        ("ClusterIP", "<none>", "80/TCP", "app=orders"),
+        "{}",
+        text(&svc)
+    );
     // In pages of 4 (kubectl follows the continue tokens): the same pods, one header.
     let paged = demo.kubectl(&["get", "pods", "-A", "--chunk-size=4"]);
     let names = |text: &str| -> Vec<String> {

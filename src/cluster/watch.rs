@@ -3,13 +3,18 @@
 //! (managedFields, the last-applied annotation and everything else the screens do not use
 //! are dropped right there), and the whole set published latest-wins to the UI, at most
 //! every 50 ms however fast the pods change.
+//!
+//! The Services in the same scope are watched beside the pods (one more watch, not a request
+//! per pod): a Service's `targetPort` is evidence of which container serves. When a Service
+//! changes, the pods it selects (before or after) are analysed again. Where listing Services
+//! is not allowed, pods are analysed without them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use k8s_openapi::api::core::v1::Pod as ApiPod;
+use k8s_openapi::api::core::v1::{Pod as ApiPod, Service as ApiService};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use tokio::sync::watch;
@@ -18,6 +23,7 @@ use tokio::time::Instant;
 
 use super::errors::ApiFailure;
 use crate::model::convert::pod_from_api;
+use crate::model::service::{ServiceIndex, service_from_api};
 use crate::model::{PodInsight, RoleRule};
 
 use crate::model::insight::PodSet;
@@ -77,15 +83,25 @@ async fn run(
     tx: watch::Sender<WatchReport>,
 ) {
     let all_namespaces = namespace.is_none();
-    let api: Api<ApiPod> = match &namespace {
-        Some(ns) => Api::namespaced(client, ns),
-        None => Api::all(client),
+    let (api, service_api): (Api<ApiPod>, Api<ApiService>) = match &namespace {
+        Some(ns) => (
+            Api::namespaced(client.clone(), ns),
+            Api::namespaced(client, ns),
+        ),
+        None => (Api::all(client.clone()), Api::all(client)),
     };
     let mut stream = watcher(api, watcher::Config::default())
         .default_backoff()
         .boxed();
+    let mut service_stream = Some(
+        watcher(service_api, watcher::Config::default())
+            .default_backoff()
+            .boxed(),
+    );
     let mut pods: BTreeMap<Key, Arc<PodInsight>> = BTreeMap::new();
     let mut relist: Option<BTreeMap<Key, Arc<PodInsight>>> = None;
+    let mut services = ServiceIndex::default();
+    let mut services_relist: Option<ServiceIndex> = None;
     let mut status = WatchStatus::Connecting;
     let mut dirty = false;
     let mut attempt = 0;
@@ -94,6 +110,35 @@ async fn run(
         let deadline = last_publish + PUBLISH_EVERY;
         let event = tokio::select! {
             event = stream.next() => event,
+            event = next_service(&mut service_stream), if service_stream.is_some() => {
+                let before = services.clone();
+                match event {
+                    Some(Ok(watcher::Event::Init)) => services_relist = Some(ServiceIndex::default()),
+                    Some(Ok(watcher::Event::InitApply(s))) => {
+                        services_relist.get_or_insert_with(ServiceIndex::default).insert(service_from_api(&s));
+                    }
+                    Some(Ok(watcher::Event::InitDone)) => {
+                        if let Some(fresh) = services_relist.take() {
+                            services = fresh;
+                        }
+                    }
+                    Some(Ok(watcher::Event::Apply(s))) => {
+                        services.insert(service_from_api(&s));
+                    }
+                    Some(Ok(watcher::Event::Delete(s))) => {
+                        let s = service_from_api(&s);
+                        services.remove(&s.namespace, &s.name);
+                    }
+                    // Not allowed to list Services, or the stream ended: pods go on without.
+                    Some(Err(e)) if is_forbidden_any(&e) => service_stream = None,
+                    Some(Err(_)) => {}
+                    None => service_stream = None,
+                }
+                if reanalyse(&mut pods, &services, &before, &rules) {
+                    dirty = true;
+                }
+                continue;
+            }
             _ = tokio::time::sleep_until(deadline), if dirty => {
                 publish(&tx, &pods, &status);
                 dirty = false;
@@ -105,7 +150,7 @@ async fn run(
         match event {
             Ok(watcher::Event::Init) => relist = Some(BTreeMap::new()),
             Ok(watcher::Event::InitApply(p)) => {
-                let insight = convert(&p, &rules);
+                let insight = convert(&p, &rules, &services);
                 relist
                     .get_or_insert_with(BTreeMap::new)
                     .insert(key(&insight), insight);
@@ -120,7 +165,7 @@ async fn run(
                 dirty = true;
             }
             Ok(watcher::Event::Apply(p)) => {
-                let insight = convert(&p, &rules);
+                let insight = convert(&p, &rules, &services);
                 pods.insert(key(&insight), insight);
                 status = WatchStatus::Synced;
                 attempt = 0;
@@ -159,6 +204,42 @@ async fn run(
     }
 }
 
+type ServiceStream =
+    futures_util::stream::BoxStream<'static, Result<watcher::Event<ApiService>, watcher::Error>>;
+
+async fn next_service(
+    stream: &mut Option<ServiceStream>,
+) -> Option<Result<watcher::Event<ApiService>, watcher::Error>> {
+    match stream {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Analyse again the pods that a Service changed between `before` and `now` selects (in
+/// either version). Whether any pod changed.
+fn reanalyse(
+    pods: &mut BTreeMap<Key, Arc<PodInsight>>,
+    now: &ServiceIndex,
+    before: &ServiceIndex,
+    rules: &[RoleRule],
+) -> bool {
+    let changed = now.changed_from(before);
+    if changed.is_empty() {
+        return false;
+    }
+    let mut touched = false;
+    for insight in pods.values_mut() {
+        if changed.iter().any(|s| s.selects(&insight.pod)) {
+            let fresh =
+                PodInsight::with_services(insight.pod.clone(), rules, &now.selecting(&insight.pod));
+            *insight = Arc::new(fresh);
+            touched = true;
+        }
+    }
+    touched
+}
+
 fn publish(
     tx: &watch::Sender<WatchReport>,
     pods: &BTreeMap<Key, Arc<PodInsight>>,
@@ -171,8 +252,10 @@ fn publish(
     });
 }
 
-fn convert(pod: &ApiPod, rules: &[RoleRule]) -> Arc<PodInsight> {
-    Arc::new(PodInsight::new(pod_from_api(pod, None), rules))
+fn convert(pod: &ApiPod, rules: &[RoleRule], services: &ServiceIndex) -> Arc<PodInsight> {
+    let pod = pod_from_api(pod, None);
+    let selecting = services.selecting(&pod);
+    Arc::new(PodInsight::with_services(pod, rules, &selecting))
 }
 
 /// The initial list parses every pod (pages of JSON, API objects) and keeps only the small
@@ -189,6 +272,14 @@ fn give_back_freed_memory() {
 
 fn key(p: &PodInsight) -> Key {
     (p.pod.namespace.clone(), p.pod.name.clone())
+}
+
+fn is_forbidden_any(e: &watcher::Error) -> bool {
+    matches!(
+        e,
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+            | watcher::Error::WatchStartFailed(kube::Error::Api(s)) if s.code == 403
+    )
 }
 
 fn is_forbidden(e: &watcher::Error) -> bool {

@@ -30,6 +30,7 @@ const RESOURCES: &[ResourceInfo] = &[
     ("pods", "pod", "Pod", true, &["po"]),
     ("events", "event", "Event", true, &["ev"]),
     ("namespaces", "namespace", "Namespace", false, &["ns"]),
+    ("services", "service", "Service", true, &["svc"]),
 ];
 
 const VERBS: &[&str] = &[

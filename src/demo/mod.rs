@@ -20,6 +20,7 @@ mod routes;
 pub mod runtime;
 mod selectors;
 mod server;
+mod services;
 mod store;
 pub mod synthetic;
 mod table;
@@ -52,6 +53,8 @@ pub struct Shared {
     pub events: Mutex<events::EventLog>,
     /// Becomes true when the cluster stops: long-running tasks end.
     pub stop: watch::Receiver<bool>,
+    /// The Services it serves (read-only).
+    pub services: Vec<k8s_openapi::api::core::v1::Service>,
 }
 
 impl Shared {
@@ -152,12 +155,14 @@ impl DemoCluster {
             options.timing,
             !options.no_namespaces,
         );
+        let started = now();
         let shared = Arc::new(Shared {
+            services: services::demo_services(&options.extra, started),
             store: Mutex::new(store),
             token: token.clone(),
             viewer_token: tokens.viewer,
             address,
-            started: now(),
+            started,
             runtime,
             events: Mutex::new(events::EventLog::default()),
             stop: stop_rx.clone(),

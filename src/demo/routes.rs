@@ -1,6 +1,6 @@
 //! The Kubernetes API subset the demo cluster serves (`reference/k8s-protocol.md` §0):
 //! version and discovery (from [`super::discovery`]), namespaces, pods (get, list, watch,
-//! Table), logs, events.
+//! Table), logs, events, Services (read-only, from [`super::services`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,6 +57,19 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api", "v1", "namespaces", ns, "pods", name] => pod(shared, ns, name, req.accept),
         ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
         ["api", "v1", "namespaces", ns, "events"] => events(shared, Some(ns), &params),
+        ["api", "v1", "services"] => {
+            super::services::list(shared, None, &params, req.accept, resource_version(shared))
+        }
+        ["api", "v1", "namespaces", ns, "services"] => super::services::list(
+            shared,
+            Some(ns),
+            &params,
+            req.accept,
+            resource_version(shared),
+        ),
+        ["api", "v1", "namespaces", ns, "services", name] => {
+            super::services::get(shared, ns, name, req.accept, resource_version(shared))
+        }
         ["api", "v1", "events"] => events(shared, None, &params),
         _ => error(
             404,
@@ -64,6 +77,14 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
             "the server could not find the requested resource",
         ),
     }
+}
+
+fn resource_version(shared: &Shared) -> u64 {
+    shared
+        .store
+        .lock()
+        .map(|s| s.resource_version())
+        .unwrap_or(0)
 }
 
 fn namespace_object(shared: &Shared, name: &str) -> Value {

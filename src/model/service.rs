@@ -96,3 +96,99 @@ pub fn service_from_api(s: &core::Service) -> Service {
         ports,
     }
 }
+
+/// The Services of a cluster by namespace, for looking up those that select a pod.
+#[derive(Debug, Default, Clone)]
+pub struct ServiceIndex {
+    by_namespace: BTreeMap<String, BTreeMap<String, Service>>,
+}
+
+impl ServiceIndex {
+    /// Store `service`; the version it replaces, if any.
+    pub fn insert(&mut self, service: Service) -> Option<Service> {
+        self.by_namespace
+            .entry(service.namespace.clone())
+            .or_default()
+            .insert(service.name.clone(), service)
+    }
+
+    pub fn remove(&mut self, namespace: &str, name: &str) -> Option<Service> {
+        let services = self.by_namespace.get_mut(namespace)?;
+        let removed = services.remove(name);
+        if services.is_empty() {
+            self.by_namespace.remove(namespace);
+        }
+        removed
+    }
+
+    /// The Services that send traffic to `pod`.
+    pub fn selecting(&self, pod: &Pod) -> Vec<&Service> {
+        self.by_namespace
+            .get(&pod.namespace)
+            .map(|services| services.values().filter(|s| s.selects(pod)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Service> {
+        self.by_namespace.values().flat_map(BTreeMap::values)
+    }
+
+    /// The Services that differ between `self` and `other` (added, removed or changed), in
+    /// either version.
+    pub fn changed_from<'a>(&'a self, other: &'a ServiceIndex) -> Vec<&'a Service> {
+        let lookup = |index: &'a ServiceIndex, s: &Service| {
+            index
+                .by_namespace
+                .get(&s.namespace)
+                .and_then(|m| m.get(&s.name))
+        };
+        let mut out: Vec<&Service> = self
+            .iter()
+            .filter(|s| lookup(other, s) != Some(*s))
+            .collect();
+        out.extend(other.iter().filter(|s| lookup(self, s) != Some(*s)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(ns: &str, name: &str, app: &str) -> Service {
+        Service {
+            namespace: ns.into(),
+            name: name.into(),
+            selector: BTreeMap::from([("app".to_string(), app.to_string())]),
+            ports: vec![ServicePort {
+                name: Some("http".into()),
+                port: 80,
+                target: PortRef::Name("http".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_index_finds_the_services_of_a_pod_and_what_changed() {
+        let mut old = ServiceIndex::default();
+        old.insert(service("shop", "web", "web"));
+        old.insert(service("shop", "db", "db"));
+        let mut new = old.clone();
+        new.insert(service("shop", "web", "storefront"));
+        new.remove("shop", "db");
+        new.insert(service("other", "web", "web"));
+        let changed: Vec<(&str, &str)> = new
+            .changed_from(&old)
+            .iter()
+            .map(|s| (s.namespace.as_str(), s.name.as_str()))
+            .collect();
+        assert_eq!(changed.len(), 4, "{changed:?}");
+        assert!(new.changed_from(&new).is_empty());
+        let metrics = Service {
+            name: "web-metrics".into(),
+            ..service("shop", "x", "web")
+        };
+        assert!(metrics.is_monitoring());
+        assert!(!service("shop", "web", "web").is_monitoring());
+    }
+}
