@@ -64,3 +64,23 @@ fn volumes_with_localhost_links() {
 fn help() {
     both_sizes("help", "?");
 }
+
+#[test]
+fn a_low_confidence_role_is_marked_and_says_how_to_settle_it() {
+    // multicontainer-pod's producer is a sidecar only because it fills what nginx serves:
+    // a guess, marked with `?` in the list and explained in the detail.
+    let mut app = demo_app(120, 40);
+    press(&mut app, "/multicontainer-pod\n\n");
+    let shown = screen(&app);
+    let row = shown
+        .lines()
+        .find(|l| l.contains("producer") && l.contains("sidecar"))
+        .unwrap_or_else(|| panic!("no producer row:\n{shown}"));
+    assert!(row.contains("sidecar?"), "{row}");
+    assert!(
+        shown.contains("role.podscope.io/producer=<role>"),
+        "{shown}"
+    );
+    let consumer = shown.lines().find(|l| l.contains(" consumer ")).unwrap();
+    assert!(!consumer.contains("main?"), "{consumer}");
+}

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use super::pattern_note::pattern_note;
 use super::style;
 use crate::model::pod::{ContainerState, ContainerStatus};
-use crate::model::{Container, PodInsight, volume::volume_matrix};
+use crate::model::role::ROLE_ANNOTATION_PREFIX;
+use crate::model::{Confidence, Container, PodInsight, volume::volume_matrix};
 use crate::state::App;
 use crate::state::pod_view::state_age;
 use crate::theme::Theme;
@@ -50,6 +51,17 @@ impl Widget for ContainerDetail<'_> {
                 INDENT + 2,
                 width,
                 style::text(theme),
+            ));
+        }
+        if r.confidence == Confidence::Low {
+            lines.extend(hanging(
+                &format!(
+                    "a guess: annotate the pod {ROLE_ANNOTATION_PREFIX}{}=<role> (or add a [[roles]] rule) to settle it",
+                    c.name
+                ),
+                INDENT + 2,
+                width,
+                style::muted(theme),
             ));
         }
         lines.push(Line::from(vec![

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use super::pod_detail::ContainerDetail;
 use super::style;
 use crate::model::printing::age;
-use crate::model::{Container, PodInsight, RoleAssessment};
+use crate::model::{Confidence, Container, PodInsight, RoleAssessment};
 use crate::state::pod_view::state_age;
 use crate::state::{App, PodView as ViewState, display_order};
 use crate::theme::Theme;
@@ -124,11 +124,15 @@ fn container_line<'a>(
             style::role(theme, r.role, r.native_sidecar).add_modifier(Modifier::BOLD),
         ),
     ];
-    let role = if r.native_sidecar {
+    let mut role = if r.native_sidecar {
         "native sidecar".to_string()
     } else {
         r.role.to_string()
     };
+    // A low-confidence role is a guess: say so where the role is read.
+    if r.confidence == Confidence::Low {
+        role.push('?');
+    }
     spans.push(Span::styled(format!("{role:<15}"), style::muted(theme)));
     let state = match &c.status {
         Some(s) => {
