@@ -316,3 +316,58 @@ fn last_applied_configuration_is_dropped() {
     );
     assert_eq!(p.annotations.keys().collect::<Vec<_>>(), ["team"]);
 }
+
+#[test]
+fn in_a_jobs_pod_the_container_that_completed_is_the_main() {
+    // A Job's pod read back from a cluster: the work finished, the unknown helper beside it
+    // (listed first) is still running and keeps the Job from completing.
+    let p = pod(r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nightly-report-28391-abcde
+  ownerReferences:
+  - {apiVersion: batch/v1, kind: Job, name: nightly-report-28391, uid: u1, controller: true}
+spec:
+  containers:
+  - {name: uploader, image: example.com/tools/uploader:3}
+  - {name: report, image: example.com/reports/nightly:1}
+status:
+  phase: Running
+  containerStatuses:
+  - {name: uploader, ready: true, restartCount: 0, image: x, imageID: x, state: {running: {startedAt: "2026-12-01T02:00:00Z"}}}
+  - {name: report, ready: false, restartCount: 0, image: x, imageID: x, state: {terminated: {exitCode: 0, reason: Completed}}}
+"#);
+    assert_eq!(p.owner_kind.as_deref(), Some("Job"));
+    let insight = PodInsight::new(p, &[]);
+    let report = insight.role_of("report").unwrap();
+    assert_eq!(report.role, ContainerRole::Main, "{:?}", report.evidence);
+    assert!(report.evidence[0].contains("ran to completion in a Job pod"));
+    let uploader = insight.role_of("uploader").unwrap();
+    assert_eq!(
+        uploader.role,
+        ContainerRole::Sidecar,
+        "{:?}",
+        uploader.evidence
+    );
+    assert!(
+        uploader
+            .evidence
+            .iter()
+            .any(|e| e.contains("keeps the Job alive")),
+        "{:?}",
+        uploader.evidence
+    );
+}
+
+#[test]
+fn kubectls_wrapped_quoted_strings_and_kindless_archive_pods_are_read() {
+    // kubectl (go-yaml) wraps a long quoted value with continuation lines no deeper than the
+    // `- name:` dash; support archives store pods as JSON objects without `kind`.
+    let wrapped = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: wrapped\nspec:\n  containers:\n  - name: app\n    image: busybox\n    env:\n    - name: TEMPLATE\n      value: '{\"a\": \"b\",\n    \"c\": \"d\"}'\n";
+    let p = pod(wrapped);
+    assert_eq!(p.containers[0].env.len(), 1);
+    let bare = r#"{"metadata": {"name": "bare", "namespace": "ns"}, "spec": {"containers": [{"name": "app", "image": "nginx"}]}}"#;
+    let set = parse_manifests(bare, "archive.json").unwrap();
+    assert_eq!(set.pods[0].name, "bare");
+}
