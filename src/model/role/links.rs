@@ -240,14 +240,58 @@ pub(super) fn localhost_links(
 ) {
     for &x in long_running {
         for r in &facts[x].refs {
-            let Some(&y) = long_running
+            let listener = long_running
                 .iter()
-                .find(|&&y| y != x && facts[y].listens.contains(&r.port))
-            else {
-                continue;
-            };
-            link(facts, leanings, ballots, x, y, r);
+                .find(|&&y| y != x && facts[y].listens.contains(&r.port));
+            match listener {
+                Some(&y) => link(facts, leanings, ballots, x, y, r),
+                None => upstream_not_declared(facts, long_running, ballots, x, r),
+            }
         }
+    }
+}
+
+/// A front proxy's upstream on `localhost` that no container declares: the port is in the pod
+/// all the same, so when only one other app container could listen there, that is the one it
+/// fronts.
+fn upstream_not_declared(
+    facts: &[Facts],
+    long_running: &[usize],
+    ballots: &mut [Ballot],
+    x: usize,
+    r: &LocalhostRef,
+) {
+    if !is_front(&facts[x]) || facts[x].listens.contains(&r.port) {
+        return;
+    }
+    let candidates: Vec<usize> = long_running
+        .iter()
+        .copied()
+        .filter(|&y| {
+            y != x
+                && facts[y].container.section == crate::model::pod::Section::Regular
+                && !is_front(&facts[y])
+                && facts[y]
+                    .kind()
+                    .and_then(ImageKind::leaning)
+                    .is_none_or(|t| t == Toward::Main)
+        })
+        .collect();
+    if let [y] = candidates[..] {
+        let (xn, yn) = (&facts[x].container.name, &facts[y].container.name);
+        ballots[x].add(
+            Toward::Helper(ContainerRole::Sidecar),
+            FRONTS_APP,
+            format!(
+                "declares ports of its own and forwards to {} (undeclared, so {yn}'s): it fronts {yn}",
+                r.text
+            ),
+        );
+        ballots[y].add(
+            Toward::Main,
+            FLOW,
+            format!("{xn} stands in front of it, forwarding to {}", r.text),
+        );
     }
 }
 
