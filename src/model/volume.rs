@@ -81,6 +81,20 @@ pub enum ProjectedSource {
 }
 
 impl VolumeSource {
+    /// Storage of the pod's own that its containers can write and exchange data through; not
+    /// what the API projects into every container (tokens, ConfigMaps, Secrets) nor the node's
+    /// directories (`hostPath`).
+    pub fn is_pod_storage(&self) -> bool {
+        matches!(
+            self,
+            VolumeSource::EmptyDir { .. }
+                | VolumeSource::PersistentVolumeClaim { .. }
+                | VolumeSource::Ephemeral { .. }
+                | VolumeSource::Csi { .. }
+                | VolumeSource::Nfs { .. }
+        )
+    }
+
     /// The volume type as the pod spec names it: `emptyDir`, `configMap`, ...
     pub fn kind(&self) -> &str {
         match self {

@@ -157,13 +157,7 @@ fn writer_of_read_only(
 ) {
     let writable_kind = pod.volumes.iter().any(|v| {
         v.name == volume
-            && matches!(
-                v.source,
-                VolumeSource::EmptyDir { .. }
-                    | VolumeSource::PersistentVolumeClaim { .. }
-                    | VolumeSource::HostPath { .. }
-                    | VolumeSource::Ephemeral { .. }
-            )
+            && (v.source.is_pod_storage() || matches!(v.source, VolumeSource::HostPath { .. }))
     });
     let has_writer = users.iter().any(|(_, a)| matches!(a, Access::Writes(_)));
     let read_only_reader = long_running.iter().any(|&i| {

@@ -3,7 +3,6 @@
 //! containers that only sleep, and where an ambassador goes.
 
 use crate::model::pod::{Container, ContainerState, Pod, Section};
-use crate::model::volume::VolumeSource;
 
 use super::ballot::Ballot;
 use super::knowledge::ImageKind;
@@ -100,19 +99,12 @@ pub(super) fn serves_nothing_beside_an_app(pod: &Pod, facts: &[Facts], ballots: 
 }
 
 /// Volumes of the pod's own that containers exchange data through: not the ones every
-/// container gets (the service account token, ConfigMaps, Secrets), nor the node's
-/// directories (`hostPath`), which a node agent's containers all mount whatever they do.
+/// container gets, nor the node's directories, which a node agent's containers all mount
+/// whatever they do.
 fn holds_data(pod: &Pod, volume: &str) -> bool {
-    pod.volumes.iter().any(|v| {
-        v.name == volume
-            && matches!(
-                v.source,
-                VolumeSource::EmptyDir { .. }
-                    | VolumeSource::PersistentVolumeClaim { .. }
-                    | VolumeSource::Ephemeral { .. }
-                    | VolumeSource::Csi { .. }
-            )
-    })
+    pod.volumes
+        .iter()
+        .any(|v| v.name == volume && v.source.is_pod_storage())
 }
 
 /// A general-purpose proxy (envoy, haproxy) with ports of its own, beside an application
