@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::pod::{
     Container, ContainerPort, ContainerState, ContainerStatus, EnvSource, EnvValue, EnvVar, Pod,
-    PodCondition, PodOrigin, PodPhase, PortRef, Probe, ProbeAction, ProbeKind, Section,
+    PodCondition, PodOrigin, PodPhase, PortRef, Probe, ProbeAction, ProbeKind, Resources, Section,
     VolumeMount,
 };
 
@@ -87,16 +87,33 @@ fn from_parts(
         annotations,
         created: meta.creation_timestamp.as_ref().map(|t| t.0),
         deleting: meta.deletion_timestamp.is_some(),
+        deletion: meta.deletion_timestamp.as_ref().map(|t| t.0),
         node: spec.node_name.clone(),
         restart_policy: spec.restart_policy.clone(),
         phase: None,
         reason: None,
+        message: None,
         conditions: Vec::new(),
         pod_ip: None,
         nominated_node: None,
         containers,
         volumes: spec.volumes.iter().flatten().map(volume).collect(),
     }
+}
+
+fn resources(r: Option<&core::ResourceRequirements>) -> Resources {
+    let quantities =
+        |m: &Option<BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
+            m.iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.0.clone()))
+                .collect()
+        };
+    r.map(|r| Resources {
+        requests: quantities(&r.requests),
+        limits: quantities(&r.limits),
+    })
+    .unwrap_or_default()
 }
 
 /// The kind of the owner marked `controller: true`, else of the first owner.
@@ -125,6 +142,7 @@ macro_rules! convert_container {
             env: env($c.env.as_deref()),
             env_from: env_from($c.env_from.as_deref()),
             probes: probes(&$c.liveness_probe, &$c.readiness_probe, &$c.startup_probe),
+            resources: resources($c.resources.as_ref()),
             target_container: $target,
             status: None,
         }
@@ -285,6 +303,7 @@ fn port_ref(port: &IntOrString) -> PortRef {
 fn apply_status(pod: &mut Pod, status: &core::PodStatus) {
     pod.phase = status.phase.as_deref().map(PodPhase::parse);
     pod.reason = status.reason.clone().filter(|r| !r.is_empty());
+    pod.message = status.message.clone().filter(|m| !m.is_empty());
     pod.conditions = status
         .conditions
         .iter()
@@ -293,6 +312,8 @@ fn apply_status(pod: &mut Pod, status: &core::PodStatus) {
             kind: c.type_.clone(),
             status: c.status == "True",
             reason: c.reason.clone(),
+            message: c.message.clone().filter(|m| !m.is_empty()),
+            since: c.last_transition_time.as_ref().map(|t| t.0),
         })
         .collect();
     pod.pod_ip = status
@@ -351,6 +372,8 @@ fn container_state(s: &core::ContainerState) -> ContainerState {
             exit_code: t.exit_code,
             signal: t.signal,
             reason: t.reason.clone(),
+            message: t.message.clone().filter(|m| !m.is_empty()),
+            started_at: t.started_at.as_ref().map(|t| t.0),
             finished_at: t.finished_at.as_ref().map(|t| t.0),
         }
     } else if let Some(w) = &s.waiting {

@@ -145,6 +145,8 @@ mod tests {
             exit_code: 1,
             signal: None,
             reason: Some("Error".into()),
+            message: None,
+            started_at: None,
             finished_at: None,
         };
         assert_eq!(

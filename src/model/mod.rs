@@ -2,6 +2,8 @@
 
 pub mod convert;
 pub mod default_container;
+pub mod event;
+pub mod findings;
 pub mod glob;
 pub mod insight;
 pub mod lint;

@@ -27,11 +27,15 @@ pub struct Pod {
     pub annotations: BTreeMap<String, String>,
     pub created: Option<Timestamp>,
     pub deleting: bool,
+    /// `metadata.deletionTimestamp`: when the pod was asked to stop, plus its grace period.
+    pub deletion: Option<Timestamp>,
     pub node: Option<String>,
     pub restart_policy: Option<String>,
     pub phase: Option<PodPhase>,
     /// `status.reason` (for example `Evicted`).
     pub reason: Option<String>,
+    /// `status.message` (why it was evicted, say).
+    pub message: Option<String>,
     /// `status.conditions`: `Initialized`, `Ready`, `PodScheduled`...
     pub conditions: Vec<PodCondition>,
     pub pod_ip: Option<String>,
@@ -74,6 +78,8 @@ pub struct PodCondition {
     pub kind: String,
     pub status: bool,
     pub reason: Option<String>,
+    pub message: Option<String>,
+    pub since: Option<Timestamp>,
 }
 
 /// Where a pod spec came from.
@@ -157,6 +163,7 @@ pub struct Container {
     pub env: Vec<EnvVar>,
     pub env_from: Vec<EnvSource>,
     pub probes: Vec<Probe>,
+    pub resources: Resources,
     /// For an ephemeral container: the container whose process namespace it joins.
     pub target_container: Option<String>,
     /// From `status`, when the pod has been scheduled.
@@ -225,6 +232,13 @@ pub enum ContainerStateKind {
     CrashLoop,
     /// No status reported (not scheduled, or a manifest file).
     Unknown,
+}
+
+/// `resources.requests` and `resources.limits`, as written (`cpu: 100m`, `memory: 128Mi`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Resources {
+    pub requests: BTreeMap<String, String>,
+    pub limits: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,6 +341,8 @@ pub enum ContainerState {
         exit_code: i32,
         signal: Option<i32>,
         reason: Option<String>,
+        message: Option<String>,
+        started_at: Option<Timestamp>,
         finished_at: Option<Timestamp>,
     },
     Unknown,

@@ -15,6 +15,7 @@ fn container(name: &str, image: &str, command: &[&str]) -> Container {
         env: Vec::new(),
         env_from: Vec::new(),
         probes: Vec::new(),
+        resources: Default::default(),
         target_container: None,
         status: None,
     }
