@@ -88,7 +88,7 @@ pub fn event_from_api(e: &core::Event) -> PodEvent {
 
 /// Newest first, as a person reads them when something is wrong now.
 pub fn newest_first(events: &mut [PodEvent]) {
-    events.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    events.sort_by_key(|e| std::cmp::Reverse(e.last_seen));
 }
 
 #[cfg(test)]
