@@ -59,10 +59,23 @@ fn on_runtime(command: impl Future<Output = Result<u8, Failure>>) -> Result<u8, 
 }
 
 fn describe(args: DescribeArgs) -> Result<(), Failure> {
-    if args.files.is_empty() {
-        return Err(Failure::runtime("describing pods on a live cluster is not available in this version; describe manifests with -f PATH (files, directories or - for stdin)".to_string()));
-    }
     let config = podscope::config::load().map_err(|e| Failure::usage(e.to_string()))?;
+    if args.files.is_empty() {
+        let runtime = tokio::runtime::Runtime::new()
+            .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+        let pods = runtime.block_on(run::describe::run(&args, &config.role_rules))?;
+        if pods.is_empty() && args.pods.is_empty() {
+            let scope = if args.all_namespaces {
+                "any namespace".to_string()
+            } else {
+                args.namespace
+                    .as_deref()
+                    .map_or("this namespace".to_string(), |n| format!("namespace {n}"))
+            };
+            eprintln!("No resources found in {scope}.");
+        }
+        return print(&pods, args.output);
+    }
     let loaded = load_paths(&args.files, &mut std::io::stdin().lock())
         .map_err(|e| Failure::usage(e.to_string()))?;
     for note in &loaded.notes {
@@ -95,13 +108,17 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
             "pod {missing} not found{ns} in the given manifests"
         )));
     }
-    let text = match args.output {
-        OutputFormat::Json => json::to_string(&pods) + "\n",
+    print(&pods, args.output)
+}
+
+fn print(pods: &[PodInsight], output: OutputFormat) -> Result<(), Failure> {
+    let text = match output {
+        OutputFormat::Json => json::to_string(pods) + "\n",
         OutputFormat::Table => {
             let stdout = std::io::stdout();
             let colour =
                 stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            table::render(&pods, table::Paint { enabled: colour })
+            table::render(pods, table::Paint { enabled: colour })
         }
     };
     let mut out = std::io::stdout().lock();

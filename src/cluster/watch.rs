@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use k8s_openapi::api::core::v1::{Pod as ApiPod, Service as ApiService};
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use tokio::sync::watch;
@@ -23,6 +24,7 @@ use tokio::time::Instant;
 
 use super::errors::ApiFailure;
 use crate::model::convert::pod_from_api;
+use crate::model::findings::{Observed, diagnose};
 use crate::model::service::{ServiceIndex, service_from_api};
 use crate::model::{PodInsight, RoleRule};
 
@@ -63,6 +65,7 @@ impl Drop for PodWatch {
 }
 
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
+const RECHECK_EVERY: Duration = Duration::from_secs(20);
 
 /// Watch the pods of `namespace` (all namespaces when `None`).
 pub fn spawn(client: Client, namespace: Option<String>, rules: Arc<Vec<RoleRule>>) -> PodWatch {
@@ -106,6 +109,7 @@ async fn run(
     let mut dirty = false;
     let mut attempt = 0;
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
+    let mut recheck = tokio::time::interval_at(Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     loop {
         let deadline = last_publish + PUBLISH_EVERY;
         let event = tokio::select! {
@@ -135,6 +139,14 @@ async fn run(
                     None => service_stream = None,
                 }
                 if reanalyse(&mut pods, &services, &before, &rules) {
+                    dirty = true;
+                }
+                continue;
+            }
+            // Some findings are about time passing (an init container running for long, a
+            // container never ready, a pod stuck terminating): look again now and then.
+            _ = recheck.tick() => {
+                if rediagnose(&mut pods) {
                     dirty = true;
                 }
                 continue;
@@ -216,6 +228,26 @@ async fn next_service(
     }
 }
 
+/// Diagnose every pod again with the clock as it is now; whether any pod's findings changed.
+fn rediagnose(pods: &mut BTreeMap<Key, Arc<PodInsight>>) -> bool {
+    let seen = Observed::at(Timestamp::now());
+    let mut changed = false;
+    for insight in pods.values_mut() {
+        let findings = diagnose(insight, &seen);
+        // Headlines carry durations; only a change in what is wrong is news.
+        let codes = |f: &[crate::model::findings::Finding]| -> Vec<_> {
+            f.iter().map(|f| (f.code, f.container.clone())).collect()
+        };
+        if codes(&findings) != codes(&insight.findings) {
+            let mut fresh = (**insight).clone();
+            fresh.findings = findings;
+            *insight = Arc::new(fresh);
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// Analyse again the pods that a Service changed between `before` and `now` selects (in
 /// either version). Whether any pod changed.
 fn reanalyse(
@@ -255,7 +287,8 @@ fn publish(
 fn convert(pod: &ApiPod, rules: &[RoleRule], services: &ServiceIndex) -> Arc<PodInsight> {
     let pod = pod_from_api(pod, None);
     let selecting = services.selecting(&pod);
-    Arc::new(PodInsight::with_services(pod, rules, &selecting))
+    let insight = PodInsight::with_services(pod, rules, &selecting);
+    Arc::new(insight.diagnosed(&Observed::at(Timestamp::now())))
 }
 
 /// The initial list parses every pod (pages of JSON, API objects) and keeps only the small

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use crate::model::PodInsight;
+use crate::model::event::EventType;
+use crate::model::pod::ContainerState;
 use crate::model::volume::volume_matrix;
 
 #[derive(Debug, Serialize)]
@@ -20,6 +22,42 @@ pub struct PodJson<'a> {
     pub containers: Vec<ContainerJson<'a>>,
     pub volumes: Vec<VolumeJson<'a>>,
     pub warnings: Vec<String>,
+    /// Empty for files; from status and events on a cluster.
+    pub findings: Vec<FindingJson<'a>>,
+    /// On a cluster only: the pod's events, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventJson<'a>>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingJson<'a> {
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub container: Option<&'a str>,
+    pub headline: &'a str,
+    pub evidence: &'a [String],
+    pub next: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventJson<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub reason: &'a str,
+    pub count: i32,
+    pub last_seen: Option<String>,
+    pub container: Option<&'a str>,
+    pub message: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StateJson<'a> {
+    /// `waiting`, `running`, `terminated` or `unknown`.
+    pub state: &'static str,
+    pub reason: Option<&'a str>,
+    pub exit_code: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -33,6 +71,13 @@ pub struct ContainerJson<'a> {
     pub image: Option<&'a str>,
     pub ports: Vec<PortJson<'a>>,
     pub mounts: Vec<MountJson<'a>>,
+    /// On a cluster only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<StateJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restarts: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +153,9 @@ fn pod(insight: &PodInsight) -> PodJson<'_> {
                         sub_path: m.sub_path.as_deref().or(m.sub_path_expr.as_deref()),
                     })
                     .collect(),
+                state: c.status.as_ref().map(|s| state(&s.state)),
+                ready: c.status.as_ref().map(|s| s.ready),
+                restarts: c.status.as_ref().map(|s| s.restart_count),
             })
             .collect(),
         volumes: volume_matrix(p)
@@ -129,6 +177,63 @@ fn pod(insight: &PodInsight) -> PodJson<'_> {
             })
             .collect(),
         warnings: insight.lints.iter().map(ToString::to_string).collect(),
+        findings: insight
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                severity: f.severity.as_str(),
+                code: f.code.as_str(),
+                container: f.container.as_deref(),
+                headline: &f.headline,
+                evidence: &f.evidence,
+                next: &f.next,
+                fix: f.fix.as_deref(),
+            })
+            .collect(),
+        events: p.phase.is_some().then(|| {
+            insight
+                .events
+                .iter()
+                .map(|e| EventJson {
+                    kind: match e.kind {
+                        EventType::Normal => "Normal",
+                        EventType::Warning => "Warning",
+                    },
+                    reason: &e.reason,
+                    count: e.count,
+                    last_seen: e.last_seen.map(|t| t.to_string()),
+                    container: e.container.as_deref(),
+                    message: &e.message,
+                })
+                .collect()
+        }),
+    }
+}
+
+fn state(s: &ContainerState) -> StateJson<'_> {
+    match s {
+        ContainerState::Waiting { reason, .. } => StateJson {
+            state: "waiting",
+            reason: reason.as_deref(),
+            exit_code: None,
+        },
+        ContainerState::Running { .. } => StateJson {
+            state: "running",
+            reason: None,
+            exit_code: None,
+        },
+        ContainerState::Terminated {
+            reason, exit_code, ..
+        } => StateJson {
+            state: "terminated",
+            reason: reason.as_deref(),
+            exit_code: Some(*exit_code),
+        },
+        ContainerState::Unknown => StateJson {
+            state: "unknown",
+            reason: None,
+            exit_code: None,
+        },
     }
 }
 

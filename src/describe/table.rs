@@ -4,6 +4,9 @@
 
 use std::fmt::Write;
 
+use crate::model::event::PodEvent;
+use crate::model::findings::{Finding, Severity};
+use crate::model::printing::human_duration;
 use crate::model::volume::volume_matrix;
 use crate::model::{ContainerRole, PodInsight, Section};
 
@@ -77,6 +80,10 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
         let _ = writeln!(out, "Default container: {}", d.name);
     }
     out.push('\n');
+    if !insight.findings.is_empty() {
+        write_findings(&mut out, &insight.findings, paint);
+        out.push('\n');
+    }
 
     let mut rows = vec![
         [
@@ -194,7 +201,79 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
             let _ = writeln!(out, "  {} {l}", paint.warn("!"));
         }
     }
+    if pod.phase.is_some() {
+        out.push('\n');
+        write_events(&mut out, insight, paint);
+    }
     out
+}
+
+/// What is wrong, worst first: the headline, its evidence, what to run.
+fn write_findings(out: &mut String, findings: &[Finding], paint: Paint) {
+    let _ = writeln!(out, "{}", paint.bold("Findings:"));
+    for f in findings {
+        let mark = match f.severity {
+            Severity::Error => paint.wrap("1;31", "✗ error  "),
+            Severity::Warning => paint.warn("! warning"),
+            Severity::Info => paint.dim("i info   "),
+        };
+        let _ = writeln!(out, "  {mark} {}", f.headline);
+        for e in &f.evidence {
+            let _ = writeln!(out, "             - {e}");
+        }
+        for n in &f.next {
+            let _ = writeln!(out, "             → {}", paint.dim(n));
+        }
+        if let Some(fix) = &f.fix {
+            for line in fix.lines() {
+                let _ = writeln!(out, "             {}", paint.dim(line));
+            }
+        }
+    }
+}
+
+/// kubectl describe's Events table: type, reason, age, from, message.
+fn write_events(out: &mut String, insight: &PodInsight, paint: Paint) {
+    if insight.events.is_empty() {
+        let _ = writeln!(out, "{} <none>", paint.bold("Events:"));
+        return;
+    }
+    let _ = writeln!(out, "{}", paint.bold("Events:"));
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let mut rows = vec![
+        ["  TYPE", "REASON", "AGE", "FROM", "MESSAGE"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for e in &insight.events {
+        let age = |t: Option<k8s_openapi::jiff::Timestamp>| {
+            t.map(|t| human_duration(now.as_second() - t.as_second()))
+                .unwrap_or_else(|| "<unknown>".to_string())
+        };
+        let age = if e.count > 1 {
+            format!(
+                "{} (x{} over {})",
+                age(e.last_seen),
+                e.count,
+                age(e.first_seen)
+            )
+        } else {
+            age(e.last_seen)
+        };
+        rows.push(vec![
+            format!("  {}", if e.is_warning() { "Warning" } else { "Normal" }),
+            e.reason.clone(),
+            age,
+            e.source.clone(),
+            e.message.clone(),
+        ]);
+    }
+    let warning: Vec<bool> = insight.events.iter().map(PodEvent::is_warning).collect();
+    write_table(out, &rows, |row, col, text| match (row, col) {
+        (0, _) => paint.bold(text),
+        (r, 0) if warning[r - 1] => paint.warn(text),
+        _ => text.to_string(),
+    });
 }
 
 /// Left-aligned columns two spaces apart; `style` paints a cell after padding is computed.

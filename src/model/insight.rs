@@ -1,6 +1,8 @@
 //! Everything podscope works out about one pod, computed once when the pod arrives.
 
 use super::default_container::{DefaultContainer, default_container};
+use super::event::PodEvent;
+use super::findings::{Finding, Observed, diagnose};
 use super::lint::{Lint, lint};
 use super::pod::{Container, Pod};
 use super::printing::{PodSummary, summarize};
@@ -20,6 +22,11 @@ pub struct PodInsight {
     pub lints: Vec<Lint>,
     /// kubectl's READY, STATUS and RESTARTS columns.
     pub summary: PodSummary,
+    /// What is wrong with it, worst first (see [`PodInsight::diagnosed`]); empty for a
+    /// manifest, which has no status.
+    pub findings: Vec<Finding>,
+    /// Its events, newest first, when they were fetched (`describe`, the pod view).
+    pub events: Vec<PodEvent>,
     /// Name, namespace, container names, images and labels, lower-cased, one per line: what
     /// the list filter searches, in one piece of memory per pod so a keystroke over 10,000
     /// pods reads 10,000 strings rather than 150,000.
@@ -44,8 +51,19 @@ impl PodInsight {
             default_container,
             lints,
             summary,
+            findings: Vec::new(),
+            events: Vec::new(),
             search_text,
         }
+    }
+
+    /// With its findings worked out from what was observed (a cluster's pod; a manifest has
+    /// no status to diagnose).
+    pub fn diagnosed(mut self, seen: &Observed) -> PodInsight {
+        if self.pod.containers.iter().any(|c| c.status.is_some()) || self.pod.phase.is_some() {
+            self.findings = diagnose(&self, seen);
+        }
+        self
     }
 
     /// Containers with their roles, in start order.

@@ -1,7 +1,8 @@
-//! The commands that talk to a cluster without the TUI: `podscope exec` and `podscope logs`.
-//! Both behave like their kubectl namesakes (flags, default container and its notice,
-//! messages, exit codes).
+//! The commands that talk to a cluster without the TUI: `podscope exec` and `podscope logs`,
+//! which behave like their kubectl namesakes (flags, default container and its notice,
+//! messages, exit codes), and `podscope describe` without `-f`.
 
+pub mod describe;
 pub mod exec;
 pub mod logs;
 
