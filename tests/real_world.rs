@@ -1,7 +1,8 @@
 //! Role inference scored over the real-world corpus (`tests/fixtures/real/`, see its README):
 //! per-role recall, container and whole-pod accuracy, by source kind, against the naive rule
 //! "the first container is the main, the rest are sidecars". `cargo test --test real_world --
-//! --nocapture` prints the tables the README shows.
+//! --nocapture` prints the tables the README shows; with `PODSCOPE_CORPUS=DIR` it scores the
+//! pods in another folder instead (the tables print before the thresholds are checked).
 
 mod common;
 
@@ -14,10 +15,27 @@ const MIN_PODS: f64 = 0.95;
 const MIN_CORPUS_PODS: usize = 120;
 const MIN_PROJECTS: usize = 25;
 
+/// The corpus: `tests/fixtures/real/`, or the folder `PODSCOPE_CORPUS` names (to score a
+/// corpus kept outside the project, with the same header format).
+fn corpus_files() -> Vec<std::path::PathBuf> {
+    match std::env::var_os("PODSCOPE_CORPUS") {
+        Some(dir) => {
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .expect("PODSCOPE_CORPUS is a readable folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+                .collect();
+            files.sort();
+            files
+        }
+        None => common::fixture_files("real"),
+    }
+}
+
 fn corpus() -> Vec<Scored> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for f in common::fixture_files("real") {
+    for f in corpus_files() {
         match score_file(&f) {
             Ok(r) => rows.extend(r),
             Err(p) => problems.extend(p),

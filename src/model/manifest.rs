@@ -138,8 +138,12 @@ pub fn documents(text: &str, source: &str) -> Result<Vec<Value>, ManifestError> 
     }
     let mut text = std::borrow::Cow::Borrowed(text);
     for _ in 0..MAX_REINDENTS {
-        // Kubernetes reads YAML with 1.1 rules: `defaultMode: 0755` is octal (493).
-        let options = serde_saphyr::options! { legacy_octal_numbers: true };
+        // Kubernetes reads YAML with 1.1 rules (`defaultMode: 0755` is octal, 493) and, like
+        // go-yaml, lets a repeated key's last value win (rendered charts repeat keys).
+        let options = serde_saphyr::options! {
+            legacy_octal_numbers: true,
+            duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+        };
         let e = match serde_saphyr::from_multiple_with_options::<Value>(&text, options) {
             Ok(docs) => return Ok(docs.into_iter().filter(|d| !d.is_null()).collect()),
             Err(e) => e,
