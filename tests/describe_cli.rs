@@ -69,13 +69,22 @@ fn keys(v: &Value) -> Vec<&str> {
     k
 }
 
+/// `v`'s keys, with the ones only a cluster's pods have (`optional`) left out.
+fn keys_without<'a>(v: &'a Value, optional: &[&str]) -> Vec<&'a str> {
+    keys(v)
+        .into_iter()
+        .filter(|k| !optional.contains(k))
+        .collect()
+}
+
 /// Validate one pod object against DESIGN §2.1.
 fn check_pod_schema(pod: &Value) {
     assert_eq!(
-        keys(pod),
+        keys_without(pod, &["events"]),
         [
             "containers",
             "default_container",
+            "findings",
             "name",
             "namespace",
             "source",
@@ -83,12 +92,18 @@ fn check_pod_schema(pod: &Value) {
             "warnings"
         ]
     );
+    for f in pod["findings"].as_array().unwrap() {
+        assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
+        assert!(f["code"].is_string() && f["headline"].is_string(), "{f}");
+        assert!(f["evidence"].is_array() && f["next"].is_array(), "{f}");
+        assert!(f["container"].is_string() || f["container"].is_null(), "{f}");
+    }
     assert!(pod["namespace"].is_string() && pod["name"].is_string());
     assert!(pod["source"].is_string() || pod["source"].is_null());
     assert!(pod["default_container"].is_string() || pod["default_container"].is_null());
     for c in pod["containers"].as_array().unwrap() {
         assert_eq!(
-            keys(c),
+            keys_without(c, &["ready", "restarts", "state"]),
             [
                 "confidence",
                 "evidence",

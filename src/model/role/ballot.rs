@@ -51,6 +51,20 @@ impl Ballot {
             && self.any_helper.is_empty()
     }
 
+    /// The weight of the single strongest vote cast.
+    pub(super) fn strongest(&self) -> f32 {
+        [
+            &self.main,
+            &self.sidecar,
+            &self.adapter,
+            &self.ambassador,
+            &self.any_helper,
+        ]
+        .iter()
+        .flat_map(|list| list.iter().map(|v| v.weight))
+        .fold(0.0, f32::max)
+    }
+
     pub(super) fn main_score(&self) -> f32 {
         total(&self.main)
     }

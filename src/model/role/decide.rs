@@ -49,6 +49,18 @@ pub(super) fn decide(
     } else {
         (ContainerRole::Main, confidence(main, helper))
     };
+    // Structure and names alone are never certain: high needs knowledge of the software or
+    // what an annotation says.
+    let grounded = facts
+        .known
+        .as_ref()
+        .is_some_and(|(s, _, _)| !s.kind.is_general() && s.kind != ImageKind::BaseImage)
+        || ballot.strongest() >= ANNOTATION_WEIGHT;
+    let conf = if grounded || c.native_sidecar {
+        conf
+    } else {
+        conf.min(Confidence::Medium)
+    };
     let mut evidence = Vec::new();
     if c.native_sidecar {
         evidence.push(NATIVE_SIDECAR.to_string());
@@ -74,6 +86,9 @@ pub(super) fn decide(
         evidence,
     }
 }
+
+/// The weight of what an injector's or kubectl's annotation says (see `weigh.rs`).
+const ANNOTATION_WEIGHT: f32 = 8.0;
 
 const NATIVE_SIDECAR: &str = "init container with restartPolicy: Always: a native sidecar, started before the app containers and kept running beside them";
 

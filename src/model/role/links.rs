@@ -195,7 +195,9 @@ fn writer_of_read_only(
 fn goes_out(f: &Facts) -> bool {
     match f.kind() {
         Some(ImageKind::OutboundProxy) => true,
-        Some(k) if k.serves() || (k.fronts() && k != ImageKind::GeneralProxy) => false,
+        // What the software is says more than the hosts it names: a mesh proxy names its
+        // control plane, a results uploader its aggregator.
+        Some(k) if k != ImageKind::GeneralProxy && k != ImageKind::BaseImage => false,
         _ => !f.outside.is_empty() && !f.listens.is_empty(),
     }
 }

@@ -10,7 +10,9 @@ use crate::model::service::Service;
 use super::ballot::Ballot;
 use super::decide::{decide, note_co_equal_mains, promote_main_if_missing};
 use super::injectors::injected_by;
-use super::knowledge::{ImageKind, Recognised, Software, image_path, name_hints, recognise};
+use super::knowledge::{
+    ImageKind, PROXY_WORDS, Recognised, Software, image_path, name_hints, recognise,
+};
 use super::links::{localhost_links, volume_flows};
 use super::signals::{self, FileAccess, LocalhostRef};
 use super::structure::{
@@ -42,10 +44,16 @@ pub(super) struct Facts<'a> {
     pub(super) refs: Vec<LocalhostRef>,
     pub(super) listens: Vec<i32>,
     pub(super) outside: Vec<String>,
+    /// A web server whose container is named as a proxy (`metrics-proxy` running nginx) is
+    /// used as one: a general-purpose proxy, decided by what it stands in front of.
+    pub(super) used_as_proxy: bool,
 }
 
 impl Facts<'_> {
     pub(super) fn kind(&self) -> Option<ImageKind> {
+        if self.used_as_proxy {
+            return Some(ImageKind::GeneralProxy);
+        }
         self.known.as_ref().map(|k| k.0.kind)
     }
 
@@ -69,9 +77,17 @@ fn last_segment(path: &str) -> &str {
 
 fn facts(c: &Container) -> Facts<'_> {
     let program = signals::program_text(c);
+    let known = recognise(c);
+    let used_as_proxy = known
+        .as_ref()
+        .is_some_and(|(s, _, _)| s.kind == ImageKind::WebServer)
+        && c.name
+            .split(['-', '_', '.'])
+            .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)));
     Facts {
         container: c,
-        known: recognise(c),
+        known,
+        used_as_proxy,
         files: signals::file_access(&program),
         refs: signals::localhost_refs(c),
         listens: signals::listen_ports(c),
@@ -127,7 +143,12 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
         ballot.add(toward, INJECTED, text);
     }
     if let Some((software, how, matched)) = &f.known {
-        let what = software.kind.phrase();
+        let kind = f.kind().unwrap_or(software.kind);
+        let what = if f.used_as_proxy {
+            "a web server named as a proxy: a general-purpose proxy here (what it stands in front of decides its role)"
+        } else {
+            kind.phrase()
+        };
         let (text, helper, app) = match how {
             Recognised::Image => (
                 format!("image {} is {what}", f.product()),
@@ -148,12 +169,12 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
                 NAMED_APP,
             ),
         };
-        let (helper, app) = if software.kind.is_general() {
+        let (helper, app) = if kind.is_general() {
             (KNOWN_GENERAL, KNOWN_GENERAL)
         } else {
             (helper, app)
         };
-        match software.kind.leaning() {
+        match kind.leaning() {
             Some(Toward::Main) => ballot.add(Toward::Main, app, text),
             Some(toward) => ballot.add(toward, helper, text),
             None => {}
@@ -259,8 +280,12 @@ fn is_side_port(name: Option<&str>) -> bool {
 /// target port: that container serves the pod's clients.
 fn cluster_evidence(pod: &Pod, services: &[&Service], f: &Facts, ballot: &mut Ballot) {
     let c = f.container;
-    // A front proxy is what a Service targets; that says nothing against it being a helper.
-    if c.section != Section::Regular || f.kind().is_some_and(ImageKind::fronts) {
+    // A front proxy is what a Service targets, and a known helper with clients of its own
+    // (Sentinel) is too: that says nothing against them being helpers.
+    let known_helper = f.known.as_ref().is_some_and(|(s, _, _)| {
+        !s.kind.is_general() && matches!(s.kind.leaning(), Some(Toward::Helper(_)))
+    });
+    if c.section != Section::Regular || f.kind().is_some_and(ImageKind::fronts) || known_helper {
         return;
     }
     for s in services

@@ -300,7 +300,11 @@ pub fn recognise(c: &Container) -> Option<(&'static Software, Recognised, String
     if let Some((s, program)) = known_program(c, true) {
         return Some((s, Recognised::Program, program));
     }
-    let by_image = c.image.as_deref().and_then(known_image);
+    let by_image = c
+        .image
+        .as_deref()
+        .and_then(known_image)
+        .filter(|s| !runs_a_script_instead(c, s));
     let by_name = known_name(&c.name);
     // One server image often runs its own helper too (Redis and Sentinel, Thanos and its
     // sidecar): a helper's fixed name beside an application's image says which it is here.
@@ -324,6 +328,32 @@ pub fn recognise(c: &Container) -> Option<(&'static Software, Recognised, String
         return Some((s, Recognised::Name, c.name.clone()));
     }
     by_image.map(|s| (s, Recognised::Image, last_segment(c.image.as_deref())))
+}
+
+/// A server's image whose command is a shell script that never starts the server (a Redis
+/// image running a split-brain fixer, say) is used as a toolbox: the image says nothing of
+/// what the container does.
+fn runs_a_script_instead(c: &Container, s: &Software) -> bool {
+    if !matches!(
+        s.kind,
+        ImageKind::Datastore | ImageKind::WebServer | ImageKind::Application
+    ) || c.command.is_empty()
+    {
+        return false;
+    }
+    let shell = c.command.first().is_some_and(|a| {
+        matches!(
+            a.rsplit('/').next().unwrap_or(a),
+            "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"
+        )
+    });
+    shell
+        && !programs(c).iter().any(|(program, _)| {
+            s.programs.iter().any(|p| glob_match(p, program))
+                || s.images
+                    .iter()
+                    .any(|i| !i.contains('/') && glob_match(i, program))
+        })
 }
 
 fn last_segment(image: Option<&str>) -> String {

@@ -53,7 +53,6 @@ pub const NAME_HINTS: &[NameHint] = &[
         1.0,
         "suggests a metrics endpoint for another container",
     ),
-    hint("agent", SIDECAR, 1.0, "suggests a helper agent"),
     hint("shipper", SIDECAR, 2.0, "suggests a log shipper"),
     hint("forwarder", SIDECAR, 2.0, "suggests a forwarder"),
     hint("reloader", SIDECAR, 2.0, "suggests a config reloader"),
@@ -98,6 +97,7 @@ pub const NAME_HINTS: &[NameHint] = &[
         "suggests setup work for another container",
     ),
     hint("install", SIDECAR, 2.0, "suggests an installer"),
+    hint("installer", SIDECAR, 2.0, "suggests an installer"),
     hint("proxy", HELPER, 0.75, "suggests a proxy"),
     hint("app", MAIN, 1.0, "suggests the application"),
     hint("main", MAIN, 1.0, "suggests the application"),
@@ -108,8 +108,6 @@ pub const NAME_HINTS: &[NameHint] = &[
     hint("api", MAIN, 1.0, "suggests the application"),
     hint("frontend", MAIN, 1.0, "suggests the application"),
     hint("backend", MAIN, 1.0, "suggests the application"),
-    hint("plugin", MAIN, 1.0, "suggests the driver itself"),
-    hint("driver", MAIN, 1.0, "suggests the driver itself"),
 ];
 
 /// Words that make a container a proxy, for the direction of traffic: in front of another

@@ -109,6 +109,7 @@ pub const SOFTWARE: &[Software] = &[
     sw("thanos sidecar", TelemetryAgent, &[], &["thanos-sidecar"], &["thanos sidecar"]),
     sw("thanos", Application, &["thanos"], &[], &["thanos"]),
     sw("tekton step", Application, &[], &["step-*"], &[]),
+    sw("sonobuoy worker", Babysitter, &[], &["sonobuoy-worker"], &[]),
     sw("argoexec", Babysitter, &["argoexec"], &["wait"], &["argoexec wait", "argoexec"]),
     sw("linkerd-debug", DebugTool, &["linkerd*/debug"], &["linkerd-debug"], &[]),
     sw("addon-resizer", Babysitter, &["addon-resizer*"], &["*-nanny"], &["pod_nanny"]),
