@@ -20,6 +20,7 @@ const SHOTS: &[(&str, &str, &str, &str)] = &[
     ("pod-list", "dark", "#1a1b26", ""),
     ("pod-view", "dark", "#1a1b26", "j\nj"),
     ("volumes", "dark", "#1a1b26", "j\nv"),
+    ("pod-problems", "dark", "#1a1b26", "/crashy\n\n"),
     ("pod-list-light", "light", "#ffffff", "/init\n"),
     (
         "pod-view-catppuccin",

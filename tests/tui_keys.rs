@@ -299,3 +299,45 @@ fn quit_and_suspend_are_effects() {
     press(&mut app, "j");
     assert_eq!(app.help, None);
 }
+
+#[test]
+fn bang_shows_only_pods_with_problems_and_p_sorts_worst_first() {
+    let mut app = demo_cluster_app(120, 40);
+    press(&mut app, "!");
+    let names: Vec<String> = app
+        .table
+        .visible(40)
+        .map(|(_, p)| p.pod.name.clone())
+        .collect();
+    // crashy's main crash-loops; myapp-pod's first init container waits for a Service.
+    assert_eq!(names, ["crashy", "myapp-pod"]);
+    assert!(screen(&app).contains("! with problems"), "{}", screen(&app));
+    press(&mut app, "!");
+    assert_eq!(app.table.len(), 13);
+    press(&mut app, "P");
+    let first: Vec<String> = app
+        .table
+        .visible(2)
+        .map(|(_, p)| p.pod.name.clone())
+        .collect();
+    // An error (the crash loop) before a warning (the waiting init container).
+    assert_eq!(first, ["crashy", "myapp-pod"]);
+}
+
+#[test]
+fn the_pod_view_puts_the_problem_first_with_what_to_run() {
+    let mut app = demo_cluster_app(120, 40);
+    press(&mut app, "/crashy\n\n");
+    let shown = screen(&app);
+    let problems = shown.find("Problems").expect("a Problems section");
+    let containers = shown.find("Main").unwrap_or(shown.len());
+    assert!(problems < containers, "{shown}");
+    assert!(
+        shown.contains("✗ app is crash-looping: its last run exited 1 (Error)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("→ kubectl logs crashy -c app -n default --previous  (p here)"),
+        "{shown}"
+    );
+}

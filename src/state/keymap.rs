@@ -41,6 +41,8 @@ pub enum Action {
     CopyExec,
     CopyLogs,
     Sort(SortKey),
+    /// Only the pods with problems (findings), or all again.
+    ProblemsOnly,
     Suspend,
     ScrollDetailUp,
     ScrollDetailDown,
@@ -72,6 +74,8 @@ pub enum SortKey {
     Age,
     Restarts,
     Status,
+    /// Worst findings first.
+    Problems,
 }
 
 impl SortKey {
@@ -81,6 +85,7 @@ impl SortKey {
             SortKey::Age => "AGE",
             SortKey::Restarts => "RESTARTS",
             SortKey::Status => "STATUS",
+            SortKey::Problems => "PROBLEMS",
         }
     }
 }
@@ -205,6 +210,18 @@ pub const BINDINGS: &[Binding] = &[
         Action::Sort(SortKey::Status),
         "S",
         "sort by status",
+    ),
+    bind(
+        Key::Char('P'),
+        Action::Sort(SortKey::Problems),
+        "P",
+        "sort by problems, worst first",
+    ),
+    bind(
+        Key::Char('!'),
+        Action::ProblemsOnly,
+        "!",
+        "only pods with problems (again: all)",
     ),
     bind(Key::Char('?'), Action::Help, "?", "this help"),
     bind(

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::fuzzy::Filter;
 use super::keymap::SortKey;
 use crate::model::PodInsight;
+use crate::model::findings::{Severity, worst};
 
 pub use crate::model::insight::PodSet;
 
@@ -37,6 +38,8 @@ pub struct PodTable {
     rows: Vec<usize>,
     filter_text: String,
     filter: Filter,
+    /// Only pods with findings.
+    problems_only: bool,
     pub scope: Scope,
     pub sort: SortKey,
     pub descending: bool,
@@ -55,6 +58,7 @@ impl PodTable {
             rows: Vec::new(),
             filter_text: String::new(),
             filter: Filter::default(),
+            problems_only: false,
             scope,
             sort: SortKey::Name,
             descending: false,
@@ -139,6 +143,15 @@ impl PodTable {
         self.rebuild(height);
     }
 
+    pub fn problems_only(&self) -> bool {
+        self.problems_only
+    }
+
+    pub fn toggle_problems_only(&mut self, height: usize) {
+        self.problems_only = !self.problems_only;
+        self.rebuild(height);
+    }
+
     pub fn set_scope(&mut self, scope: Scope, height: usize) {
         self.scope = scope;
         self.rebuild(height);
@@ -150,8 +163,8 @@ impl PodTable {
             self.descending = !self.descending;
         } else {
             self.sort = key;
-            // Newest and most restarted first, as a person looking for trouble wants.
-            self.descending = matches!(key, SortKey::Restarts);
+            // Newest, most restarted and worst first, as a person looking for trouble wants.
+            self.descending = matches!(key, SortKey::Restarts | SortKey::Problems);
         }
         self.sort_all();
         self.rebuild(height);
@@ -210,6 +223,7 @@ impl PodTable {
             .copied()
             .filter(|&i| scope.includes(&pods[i].pod.namespace))
             .filter(|&i| filter.is_empty() || filter.matches(&pods[i]))
+            .filter(|&i| !self.problems_only || !pods[i].findings.is_empty())
             .collect();
         let keep = self.selected_key.as_ref().and_then(|(ns, name)| {
             self.rows
@@ -243,7 +257,13 @@ fn compare(a: &PodInsight, b: &PodInsight, key: SortKey) -> Ordering {
         },
         SortKey::Restarts => a.summary.restarts.cmp(&b.summary.restarts),
         SortKey::Status => a.summary.status.cmp(&b.summary.status),
+        SortKey::Problems => problem_rank(a).cmp(&problem_rank(b)),
     }
+}
+
+/// The worst severity, then how many findings.
+fn problem_rank(p: &PodInsight) -> (Option<Severity>, usize) {
+    (worst(&p.findings), p.findings.len())
 }
 
 /// A pod set from analysed pods in any order (manifests, tests): sorted by namespace and

@@ -182,6 +182,7 @@ fn list_action(app: &mut App, action: Action, height: usize, out: &mut Outcome) 
         Action::Top => table.select(0, height),
         Action::Bottom => table.select(usize::MAX, height),
         Action::Sort(key) => table.sort_by(key, height),
+        Action::ProblemsOnly => table.toggle_problems_only(height),
         Action::Filter => {
             app.prompt = Some(Prompt {
                 kind: PromptKind::Filter,

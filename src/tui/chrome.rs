@@ -53,6 +53,10 @@ impl Widget for Header<'_> {
             spans.push(Span::styled("/", style::muted(theme)));
             spans.push(Span::styled(app.table.filter_text(), style::matched(theme)));
         }
+        if app.table.problems_only() {
+            spans.push(sep.clone());
+            spans.push(Span::styled("! with problems", style::warning(theme)));
+        }
         if matches!(app.screen, Screen::List) {
             spans.push(sep);
             let arrow = if app.table.descending { "↓" } else { "↑" };

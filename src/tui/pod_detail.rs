@@ -36,6 +36,35 @@ impl Widget for ContainerDetail<'_> {
         };
         let mut lines: Vec<Line> = Vec::new();
         let label = |text: &'static str| Span::styled(text, style::muted(theme));
+        let width = area.width.saturating_sub(2) as usize;
+        for f in insight
+            .findings
+            .iter()
+            .filter(|f| f.container.as_deref() == Some(c.name.as_str()))
+        {
+            lines.push(Line::from(vec![
+                label("Problem    "),
+                Span::styled(
+                    format!("{} {}", style::severity_glyph(f.severity), f.headline),
+                    style::severity(theme, f.severity),
+                ),
+            ]));
+            for e in &f.evidence {
+                lines.extend(hanging(&format!("• {e}"), INDENT + 2, width, style::text(theme)));
+            }
+            for n in &f.next {
+                let key = f
+                    .key
+                    .map(|k| format!("  ({} here)", k.key()))
+                    .unwrap_or_default();
+                lines.extend(hanging(&format!("→ {n}{key}"), INDENT + 2, width, style::muted(theme)));
+            }
+            if let Some(fix) = &f.fix {
+                for l in fix.lines() {
+                    lines.push(Line::from(Span::styled(format!("{:INDENT$}{l}", ""), style::muted(theme))));
+                }
+            }
+        }
         lines.push(Line::from(vec![
             label("Role       "),
             Span::styled(role_name, style::role(theme, r.role, r.native_sidecar)),
@@ -44,7 +73,6 @@ impl Widget for ContainerDetail<'_> {
                 style::muted(theme),
             ),
         ]));
-        let width = area.width.saturating_sub(2) as usize;
         for why in &r.evidence {
             lines.extend(hanging(
                 &format!("• {why}"),

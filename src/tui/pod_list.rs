@@ -9,6 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
 use super::style;
 use crate::model::PodInsight;
+use crate::model::findings::worst;
 use crate::model::printing::age;
 use crate::state::fuzzy::Filter;
 use crate::state::{App, Connection, Scope};
@@ -44,8 +45,8 @@ impl Widget for PodList<'_> {
         let restarts_width = widest(&|p| p.summary.restarts_cell(app.now).chars().count(), 8, 32);
         let status_width = widest(&|p| p.summary.status.chars().count(), 6, 26);
         let age_width = widest(&|p| age(&p.pod, app.now).chars().count(), 3, 8);
-        let mut widths = Vec::new();
-        let mut titles = Vec::new();
+        let mut widths = vec![Constraint::Length(1)];
+        let mut titles = vec!["!"];
         if show_ns {
             widths.push(Constraint::Length(ns_width));
             titles.push("NAMESPACE");
@@ -59,7 +60,9 @@ impl Widget for PodList<'_> {
             + 10
             + if show_ns { ns_width } else { 0 }
             + spacing * widths.len() as u16
-            + spacing * 5;
+            + spacing * 5
+            + 1
+            + spacing;
         let name = if others + name_width <= area.width {
             Constraint::Length(name_width)
         } else {
@@ -77,7 +80,11 @@ impl Widget for PodList<'_> {
         let header = Row::new(titles).style(style::title(theme));
         let filter = table.filter();
         let rows = visible.iter().map(|&(row, p)| {
-            let mut cells = Vec::with_capacity(7);
+            let mut cells = Vec::with_capacity(8);
+            cells.push(match worst(&p.findings) {
+                Some(s) => Cell::from(Span::styled(style::severity_glyph(s), style::severity(theme, s))),
+                None => Cell::from(""),
+            });
             if show_ns {
                 cells.push(Cell::from(p.pod.namespace.as_str()));
             }
@@ -155,6 +162,8 @@ fn empty<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
             "No pod matches /{} (esc clears the filter).",
             app.table.filter_text()
         )
+    } else if app.table.problems_only() && !app.table.pods().is_empty() {
+        "No pod has a problem podscope can see (! shows every pod again).".to_string()
     } else {
         match (&app.connection, &app.table.scope) {
             (Connection::Connecting, _) => "Waiting for the first list of pods…".to_string(),

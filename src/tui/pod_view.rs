@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use super::pod_detail::ContainerDetail;
 use super::style;
 use crate::model::printing::age;
+use crate::model::findings::Severity;
 use crate::model::{Confidence, Container, PodInsight, RoleAssessment};
 use crate::state::pod_view::state_age;
 use crate::state::{App, PodView as ViewState, display_order};
@@ -39,6 +40,18 @@ impl Widget for PodView<'_> {
         let order = display_order(insight);
         let selected = self.view.selected.min(order.len().saturating_sub(1));
         let mut lines: Vec<Line> = Vec::new();
+        let findings = &insight.findings;
+        if !findings.is_empty() {
+            lines.push(Line::from(Span::styled("Problems", style::severity(theme, Severity::Error))));
+            for f in findings {
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(style::severity_glyph(f.severity), style::severity(theme, f.severity)),
+                    Span::raw(" "),
+                    Span::styled(f.headline.as_str(), style::text(theme)),
+                ]));
+            }
+        }
         let mut last_group = None;
         let mut selected_line = 0u16;
         for (pos, &(group, i)) in order.iter().enumerate() {
@@ -134,6 +147,19 @@ fn container_line<'a>(
         role.push('?');
     }
     spans.push(Span::styled(format!("{role:<15}"), style::muted(theme)));
+    let own = insight
+        .findings
+        .iter()
+        .filter(|f| f.container.as_deref() == Some(c.name.as_str()))
+        .map(|f| f.severity)
+        .max();
+    match own {
+        Some(s) => spans.push(Span::styled(
+            format!("{} ", style::severity_glyph(s)),
+            style::severity(theme, s),
+        )),
+        None => spans.push(Span::raw("  ")),
+    }
     let state = match &c.status {
         Some(s) => {
             let mut text = s.state.summary();

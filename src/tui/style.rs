@@ -2,6 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::model::findings::Severity;
 use crate::model::{ContainerRole, ContainerStateKind};
 use crate::theme::Theme;
 
@@ -100,6 +101,23 @@ pub fn matched(theme: &Theme) -> Style {
         Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
     } else {
         Style::new().fg(theme.ui.match_fg.0).bg(theme.ui.match_bg.0)
+    }
+}
+
+/// The mark of a finding's severity, in the pod list and the pod view.
+pub fn severity_glyph(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "✗",
+        Severity::Warning => "!",
+        Severity::Info => "i",
+    }
+}
+
+pub fn severity(theme: &Theme, severity: Severity) -> Style {
+    match severity {
+        Severity::Error => error(theme),
+        Severity::Warning => warning(theme),
+        Severity::Info => muted(theme),
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
+use podscope::model::findings::Observed;
 use podscope::state::{App, Connection, Effect, Key, Msg, Scope, Source, pod_set, update};
 use podscope::theme::Theme;
 use ratatui::Terminal;
@@ -41,14 +42,15 @@ pub fn demo_cluster_app(width: u16, height: u16) -> App {
 
 fn app_over_demo_pods(source: Source, width: u16, height: u16) -> App {
     let loaded = load_paths(&[fixture()], &mut std::io::empty()).unwrap();
+    let newest = loaded.manifests.pods.iter().filter_map(|p| p.created).max().unwrap();
+    let now: Timestamp = newest + SignedDuration::from_secs(300);
+    // Diagnosed as the cluster's watcher does, with the same fixed clock.
     let pods: Vec<PodInsight> = loaded
         .manifests
         .pods
         .into_iter()
-        .map(|p| PodInsight::new(p, &[]))
+        .map(|p| PodInsight::new(p, &[]).diagnosed(&Observed::at(now)))
         .collect();
-    let newest = pods.iter().filter_map(|p| p.pod.created).max().unwrap();
-    let now: Timestamp = newest + SignedDuration::from_secs(300);
     let mut app = App::new(source, Scope::All, now);
     update(&mut app, Msg::Resize(width, height));
     update(&mut app, Msg::Pods(pod_set(pods)));
