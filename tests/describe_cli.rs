@@ -96,7 +96,10 @@ fn check_pod_schema(pod: &Value) {
         assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
         assert!(f["code"].is_string() && f["headline"].is_string(), "{f}");
         assert!(f["evidence"].is_array() && f["next"].is_array(), "{f}");
-        assert!(f["container"].is_string() || f["container"].is_null(), "{f}");
+        assert!(
+            f["container"].is_string() || f["container"].is_null(),
+            "{f}"
+        );
     }
     assert!(pod["namespace"].is_string() && pod["name"].is_string());
     assert!(pod["source"].is_string() || pod["source"].is_null());

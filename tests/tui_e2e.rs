@@ -149,3 +149,36 @@ fn an_unreachable_cluster_is_retried_and_named() {
     assert!(term.wait_for("podscope-exit=").contains("podscope-exit=0"));
     let _ = std::fs::remove_file(kubeconfig);
 }
+
+#[test]
+fn a_broken_pod_shows_its_problem_first() {
+    let term = Tmux::podscope("podscope-tui-problems", 120, 40, "demo");
+    term.wait_for("counter");
+    // crashy's main crashes a few seconds after each start: the list marks it, ! keeps only
+    // the pods with problems, and its pod view opens on the problem.
+    let list = term.wait_longer(
+        "crashy marked with a problem",
+        std::time::Duration::from_secs(40),
+        |s| {
+            s.lines()
+                .any(|l| l.starts_with('✗') && l.contains(" crashy "))
+        },
+    );
+    assert!(list.lines().next().unwrap().contains("synced"), "{list}");
+    term.keys(&["!"]);
+    let only = term.wait_for("! with problems");
+    assert!(!only.contains(" counter "), "{only}");
+    term.type_text("/crashy");
+    term.keys(&["Enter", "Enter"]);
+    let view = term.wait_for("Problems");
+    let problems = view.find("Problems").unwrap();
+    let main = view.find("Main").unwrap_or(view.len());
+    assert!(problems < main, "{view}");
+    assert!(view.contains("app is crash-looping"), "{view}");
+    assert!(
+        view.contains("kubectl logs crashy -c app -n default --previous"),
+        "{view}"
+    );
+    term.keys(&["q"]);
+    assert!(term.wait_for("podscope-exit=").contains("podscope-exit=0"));
+}

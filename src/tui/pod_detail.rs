@@ -50,18 +50,31 @@ impl Widget for ContainerDetail<'_> {
                 ),
             ]));
             for e in &f.evidence {
-                lines.extend(hanging(&format!("• {e}"), INDENT + 2, width, style::text(theme)));
+                lines.extend(hanging(
+                    &format!("• {e}"),
+                    INDENT + 2,
+                    width,
+                    style::text(theme),
+                ));
             }
             for n in &f.next {
                 let key = f
                     .key
                     .map(|k| format!("  ({} here)", k.key()))
                     .unwrap_or_default();
-                lines.extend(hanging(&format!("→ {n}{key}"), INDENT + 2, width, style::muted(theme)));
+                lines.extend(hanging(
+                    &format!("→ {n}{key}"),
+                    INDENT + 2,
+                    width,
+                    style::muted(theme),
+                ));
             }
             if let Some(fix) = &f.fix {
                 for l in fix.lines() {
-                    lines.push(Line::from(Span::styled(format!("{:INDENT$}{l}", ""), style::muted(theme))));
+                    lines.push(Line::from(Span::styled(
+                        format!("{:INDENT$}{l}", ""),
+                        style::muted(theme),
+                    )));
                 }
             }
         }

@@ -82,7 +82,10 @@ impl Widget for PodList<'_> {
         let rows = visible.iter().map(|&(row, p)| {
             let mut cells = Vec::with_capacity(8);
             cells.push(match worst(&p.findings) {
-                Some(s) => Cell::from(Span::styled(style::severity_glyph(s), style::severity(theme, s))),
+                Some(s) => Cell::from(Span::styled(
+                    style::severity_glyph(s),
+                    style::severity(theme, s),
+                )),
                 None => Cell::from(""),
             });
             if show_ns {

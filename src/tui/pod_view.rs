@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::pod_detail::ContainerDetail;
 use super::style;
-use crate::model::printing::age;
 use crate::model::findings::Severity;
+use crate::model::printing::age;
 use crate::model::{Confidence, Container, PodInsight, RoleAssessment};
 use crate::state::pod_view::state_age;
 use crate::state::{App, PodView as ViewState, display_order};
@@ -42,11 +42,17 @@ impl Widget for PodView<'_> {
         let mut lines: Vec<Line> = Vec::new();
         let findings = &insight.findings;
         if !findings.is_empty() {
-            lines.push(Line::from(Span::styled("Problems", style::severity(theme, Severity::Error))));
+            lines.push(Line::from(Span::styled(
+                "Problems",
+                style::severity(theme, Severity::Error),
+            )));
             for f in findings {
                 lines.push(Line::from(vec![
                     Span::raw("  "),
-                    Span::styled(style::severity_glyph(f.severity), style::severity(theme, f.severity)),
+                    Span::styled(
+                        style::severity_glyph(f.severity),
+                        style::severity(theme, f.severity),
+                    ),
                     Span::raw(" "),
                     Span::styled(f.headline.as_str(), style::text(theme)),
                 ]));

@@ -42,7 +42,13 @@ pub fn demo_cluster_app(width: u16, height: u16) -> App {
 
 fn app_over_demo_pods(source: Source, width: u16, height: u16) -> App {
     let loaded = load_paths(&[fixture()], &mut std::io::empty()).unwrap();
-    let newest = loaded.manifests.pods.iter().filter_map(|p| p.created).max().unwrap();
+    let newest = loaded
+        .manifests
+        .pods
+        .iter()
+        .filter_map(|p| p.created)
+        .max()
+        .unwrap();
     let now: Timestamp = newest + SignedDuration::from_secs(300);
     // Diagnosed as the cluster's watcher does, with the same fixed clock.
     let pods: Vec<PodInsight> = loaded
