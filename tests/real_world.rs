@@ -33,9 +33,13 @@ fn corpus_files() -> Vec<std::path::PathBuf> {
 }
 
 fn corpus() -> Vec<Scored> {
+    score_all(corpus_files())
+}
+
+fn score_all(files: Vec<std::path::PathBuf>) -> Vec<Scored> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for f in corpus_files() {
+    for f in files {
         match score_file(&f) {
             Ok(r) => rows.extend(r),
             Err(p) => problems.extend(p),
@@ -199,7 +203,10 @@ fn high_confidence_is_almost_never_wrong() {
 
 #[test]
 fn every_fixture_names_its_source_kind_project_and_reasons() {
-    for f in common::fixture_files("real") {
+    let files = common::fixture_files("real")
+        .into_iter()
+        .chain(common::fixture_files("heldout"));
+    for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         let name = f.display();
         assert!(
@@ -222,4 +229,32 @@ fn every_fixture_names_its_source_kind_project_and_reasons() {
             );
         }
     }
+}
+
+#[test]
+fn on_held_out_pods_podscope_beats_the_naive_rule() {
+    // Pods the rules were not tuned on (tests/fixtures/heldout/): the honest number.
+    let rows = score_all(common::fixture_files("heldout"));
+    let table = report(&rows);
+    println!("held out:\n{table}");
+    let missed = misses(&rows);
+    if !missed.is_empty() {
+        println!("held-out misses:\n{missed}");
+    }
+    let all: Vec<&Scored> = rows.iter().collect();
+    let ours = Accuracy::of(&all, |r| &r.got);
+    let naive = Accuracy::of(&all, |r| &r.naive);
+    assert!(ours.pods >= 60, "the held-out set has {} pods", ours.pods);
+    assert!(
+        ours.containers_right > naive.containers_right && ours.pods_right > naive.pods_right,
+        "held out: {ours:?} against the naive rule's {naive:?}\n{table}"
+    );
+    let high_wrong = rows
+        .iter()
+        .filter(|r| r.confidence == "high" && r.got != r.expected)
+        .count();
+    assert!(
+        high_wrong <= 1,
+        "{high_wrong} high-confidence roles wrong on held-out pods"
+    );
 }
