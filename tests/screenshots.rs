@@ -39,6 +39,9 @@ fn screenshots_are_current() {
         let theme = Theme::builtin(theme_name).unwrap();
         let mut app = demo_cluster_app(110, 34);
         press(&mut app, keys);
+        if *file == "pod-problems" {
+            crash_news(&mut app);
+        }
         let svg = to_svg(&render(&app, &theme), background, &hex_of(theme.ui.text.0));
         let path = dir.join(format!("{file}.svg"));
         if update {
@@ -53,6 +56,63 @@ fn screenshots_are_current() {
         "stale screenshots (the views changed): {}\nregenerate with: PODSCOPE_UPDATE_SCREENSHOTS=1 cargo test --test screenshots",
         stale.join(", ")
     );
+}
+
+/// What the cluster tells the open crashy pod: the previous instance's last lines and the
+/// kubelet's events, as `podscope demo` reports them.
+fn crash_news(app: &mut podscope::state::App) {
+    use podscope::model::event::{EventType, PodEvent};
+    use podscope::state::pod_details::PodNews;
+    use podscope::state::{Msg, update};
+    let now = app.now;
+    let ago = |s: i64| now - k8s_openapi::jiff::SignedDuration::from_secs(s);
+    let event = |kind, reason: &str, message: &str, count, last: i64| PodEvent {
+        kind,
+        reason: reason.into(),
+        message: message.into(),
+        count,
+        first_seen: Some(ago(300)),
+        last_seen: Some(ago(last)),
+        container: Some("app".into()),
+        source: "kubelet".into(),
+        pod_uid: None,
+    };
+    let news = [
+        PodNews::LogTail {
+            container: "app".into(),
+            previous: true,
+            lines: vec![
+                "handling request 4".into(),
+                "fatal: lost connection to database at db:5432".into(),
+            ],
+        },
+        PodNews::Events(vec![
+            event(
+                EventType::Warning,
+                "BackOff",
+                "Back-off restarting failed container app in pod crashy_default(5c1f)",
+                9,
+                12,
+            ),
+            event(
+                EventType::Normal,
+                "Started",
+                "Started container app",
+                3,
+                280,
+            ),
+        ]),
+    ];
+    for news in news {
+        update(
+            app,
+            Msg::PodNews {
+                namespace: "default".into(),
+                name: "crashy".into(),
+                news,
+            },
+        );
+    }
 }
 
 fn hex_of(c: ratatui::style::Color) -> String {

@@ -179,6 +179,13 @@ fn a_broken_pod_shows_its_problem_first() {
         view.contains("kubectl logs crashy -c app -n default --previous"),
         "{view}"
     );
+    // The previous instance's last line, read from the cluster, and the pod's events, live.
+    let view = term.wait_for("previous instance's last line: fatal: lost connection to database");
+    term.wait_until("the BackOff event", |s| {
+        s.contains("Events (newest first)")
+            && s.contains("Back-off restarting failed container app")
+    });
+    assert!(view.contains("Problem    ✗ app is crash-looping"), "{view}");
     term.keys(&["q"]);
     assert!(term.wait_for("podscope-exit=").contains("podscope-exit=0"));
 }

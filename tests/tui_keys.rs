@@ -341,3 +341,81 @@ fn the_pod_view_puts_the_problem_first_with_what_to_run() {
         "{shown}"
     );
 }
+
+#[test]
+fn an_open_pod_is_watched_and_its_findings_use_events_and_log_tails() {
+    use podscope::model::event::{EventType, PodEvent};
+    use podscope::state::pod_details::PodNews;
+
+    let mut app = demo_cluster_app(120, 40);
+    let effects = press(&mut app, "/crashy\n\n");
+    assert!(
+        effects.contains(&Effect::WatchPod {
+            namespace: "default".into(),
+            name: "crashy".into()
+        }),
+        "{effects:?}"
+    );
+    // The crash loop points at the previous instance's log: its tail is asked for once.
+    let tails: Vec<&Effect> = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::LogTail { .. }))
+        .collect();
+    assert_eq!(
+        tails,
+        [&Effect::LogTail {
+            container: "app".into(),
+            previous: true
+        }]
+    );
+    let news = |news| Msg::PodNews {
+        namespace: "default".into(),
+        name: "crashy".into(),
+        news,
+    };
+    update(
+        &mut app,
+        news(PodNews::LogTail {
+            container: "app".into(),
+            previous: true,
+            lines: vec!["fatal: lost connection to database at db:5432".into()],
+        }),
+    );
+    let probe = PodEvent {
+        kind: EventType::Warning,
+        reason: "Unhealthy".into(),
+        message: "Readiness probe failed: HTTP probe failed with statuscode: 503".into(),
+        count: 4,
+        first_seen: None,
+        last_seen: Some(app.now),
+        container: Some("metrics-exporter".into()),
+        source: "kubelet".into(),
+        pod_uid: None,
+    };
+    update(&mut app, news(PodNews::Events(vec![probe])));
+    let shown = screen(&app);
+    assert!(
+        shown.contains(
+            "previous instance's last line: fatal: lost connection to database at db:5432"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("! metrics-exporter's readiness probe is failing: HTTP probe failed with statuscode: 503"),
+        "{shown}"
+    );
+    assert!(shown.contains("Events (newest first)"), "{shown}");
+    // Another pod's news changes nothing; leaving the pod stops the watch.
+    let other = update(
+        &mut app,
+        Msg::PodNews {
+            namespace: "default".into(),
+            name: "counter".into(),
+            news: PodNews::Events(Vec::new()),
+        },
+    );
+    assert!(!other.redraw);
+    let effects = press(&mut app, "\x1b");
+    assert!(effects.contains(&Effect::StopWatchingPod), "{effects:?}");
+    assert!(app.details.is_none());
+}

@@ -5,6 +5,7 @@
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
 
 use super::http::ApiError;
 
@@ -17,13 +18,55 @@ pub enum EventType {
     Warning,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventLog {
     events: Vec<Event>,
     next: u64,
+    /// The events' own resourceVersion: bumped by every new or counted-again event.
+    version: u64,
+    /// Every new or changed event, for watches.
+    changes: broadcast::Sender<Event>,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        EventLog {
+            events: Vec::new(),
+            next: 0,
+            version: 0,
+            changes: broadcast::channel(1024).0,
+        }
+    }
+}
+
+/// A watch of events about to start: what it missed (or all, for initial events) and what
+/// comes next.
+pub struct EventWatch {
+    pub replay: Vec<Event>,
+    pub live: broadcast::Receiver<Event>,
+    pub version: u64,
 }
 
 impl EventLog {
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Events newer than `from` (every event when `from` is 0), then the live ones.
+    pub fn watch_from(&self, from: u64) -> EventWatch {
+        let replay = self
+            .events
+            .iter()
+            .filter(|e| version_of(e) > from)
+            .cloned()
+            .collect();
+        EventWatch {
+            replay,
+            live: self.changes.subscribe(),
+            version: self.version,
+        }
+    }
+
     /// Record an event about `pod`; `field_path` names a container (`spec.containers{app}`).
     pub fn record(
         &mut self,
@@ -42,17 +85,22 @@ impl EventLog {
         }) {
             same.count = Some(same.count.unwrap_or(1) + 1);
             same.last_timestamp = Some(now);
+            self.version += 1;
+            same.metadata.resource_version = Some(self.version.to_string());
+            let _ = self.changes.send(same.clone());
             return;
         }
         if self.events.len() == KEEP {
             self.events.remove(0);
         }
         self.next += 1;
+        self.version += 1;
         let pod_name = pod.metadata.name.clone().unwrap_or_default();
         self.events.push(Event {
             metadata: ObjectMeta {
                 name: Some(format!("{pod_name}.{:016x}", self.next)),
                 namespace: pod.metadata.namespace.clone(),
+                resource_version: Some(self.version.to_string()),
                 ..Default::default()
             },
             involved_object: ObjectReference {
@@ -86,6 +134,9 @@ impl EventLog {
             last_timestamp: Some(now),
             ..Default::default()
         });
+        if let Some(new) = self.events.last() {
+            let _ = self.changes.send(new.clone());
+        }
     }
 
     /// An `EventList` for `namespace` (all when `None`) matching a field selector.
@@ -93,30 +144,63 @@ impl EventLog {
         &self,
         namespace: Option<&str>,
         field_selector: Option<&str>,
-        resource_version: u64,
     ) -> Result<Value, ApiError> {
-        let terms = parse_terms(field_selector.unwrap_or_default())?;
+        let selector = EventSelector::parse(namespace, field_selector)?;
         let items: Vec<Value> = self
             .events
             .iter()
-            .filter(|e| namespace.is_none_or(|ns| e.metadata.namespace.as_deref() == Some(ns)))
-            .filter(|e| {
-                terms.iter().all(|(field, value, equal)| {
-                    (field_value(e, field).as_deref() == Some(value.as_str())) == *equal
-                })
-            })
-            .map(|e| {
-                let mut v = serde_json::to_value(e).unwrap_or_default();
-                v["kind"] = json!("Event");
-                v["apiVersion"] = json!("v1");
-                v
-            })
+            .filter(|e| selector.matches(e))
+            .map(event_json)
             .collect();
         Ok(json!({
             "kind": "EventList", "apiVersion": "v1",
-            "metadata": {"resourceVersion": resource_version.to_string()},
+            "metadata": {"resourceVersion": self.version.to_string()},
             "items": items,
         }))
+    }
+}
+
+fn version_of(e: &Event) -> u64 {
+    e.metadata
+        .resource_version
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// An event as the API serves it: with `kind` and `apiVersion`.
+pub fn event_json(e: &Event) -> Value {
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    v["kind"] = json!("Event");
+    v["apiVersion"] = json!("v1");
+    v
+}
+
+/// Which events a list or watch is about: a namespace and field selector terms.
+#[derive(Debug, Clone)]
+pub struct EventSelector {
+    namespace: Option<String>,
+    terms: Vec<(String, String, bool)>,
+}
+
+impl EventSelector {
+    pub fn parse(
+        namespace: Option<&str>,
+        field_selector: Option<&str>,
+    ) -> Result<EventSelector, ApiError> {
+        Ok(EventSelector {
+            namespace: namespace.map(str::to_string),
+            terms: parse_terms(field_selector.unwrap_or_default())?,
+        })
+    }
+
+    pub fn matches(&self, e: &Event) -> bool {
+        self.namespace
+            .as_deref()
+            .is_none_or(|ns| e.metadata.namespace.as_deref() == Some(ns))
+            && self.terms.iter().all(|(field, value, equal)| {
+                (field_value(e, field).as_deref() == Some(value.as_str())) == *equal
+            })
     }
 }
 
@@ -216,14 +300,28 @@ mod tests {
             None,
         );
         let list = log
-            .list(Some("default"), Some("involvedObject.uid=u-1,involvedObject.name=crashy,involvedObject.namespace=default"), 1)
+            .list(Some("default"), Some("involvedObject.uid=u-1,involvedObject.name=crashy,involvedObject.namespace=default"))
             .unwrap();
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[1]["count"], 2);
         assert_eq!(items[1]["type"], "Warning");
-        let none = log.list(None, Some("involvedObject.uid=other"), 1).unwrap();
+        let none = log.list(None, Some("involvedObject.uid=other")).unwrap();
         assert!(none["items"].as_array().unwrap().is_empty());
-        assert!(log.list(None, Some("spec.bogus=1"), 1).is_err());
+        assert!(log.list(None, Some("spec.bogus=1")).is_err());
+        // The list's version is the newest event's; a watch from it misses nothing after it.
+        assert_eq!(list["metadata"]["resourceVersion"], "3");
+        let mut watch = log.watch_from(3);
+        assert!(watch.replay.is_empty());
+        log.record(
+            &pod,
+            EventType::Normal,
+            "Killing",
+            "Stopping container app",
+            None,
+        );
+        let next = watch.live.try_recv().unwrap();
+        assert_eq!(next.metadata.resource_version.as_deref(), Some("4"));
+        assert_eq!(log.watch_from(0).replay.len(), 3);
     }
 }

@@ -8,6 +8,7 @@
 
 mod discovery;
 mod ephemeral;
+mod event_watch;
 mod events;
 mod exec;
 mod exec_io;

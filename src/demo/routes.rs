@@ -56,7 +56,9 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         }
         ["api", "v1", "namespaces", ns, "pods", name] => pod(shared, ns, name, req.accept),
         ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
-        ["api", "v1", "namespaces", ns, "events"] => events(shared, Some(ns), &params),
+        ["api", "v1", "namespaces", ns, "events"] => {
+            super::event_watch::events(shared, Some(ns), &params)
+        }
         ["api", "v1", "services"] => {
             super::services::list(shared, None, &params, req.accept, resource_version(shared))
         }
@@ -70,7 +72,7 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api", "v1", "namespaces", ns, "services", name] => {
             super::services::get(shared, ns, name, req.accept, resource_version(shared))
         }
-        ["api", "v1", "events"] => events(shared, None, &params),
+        ["api", "v1", "events"] => super::event_watch::events(shared, None, &params),
         _ => error(
             404,
             "NotFound",
@@ -410,19 +412,4 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
         }
     });
     stream_response("text/plain", rx)
-}
-
-fn events(shared: &Shared, namespace: Option<&str>, params: &[(String, String)]) -> ApiResponse {
-    let rv = shared
-        .store
-        .lock()
-        .map(|s| s.resource_version())
-        .unwrap_or(0);
-    let Ok(events) = shared.events.lock() else {
-        return error(500, "InternalError", "the event log is unavailable");
-    };
-    match events.list(namespace, param(params, "fieldSelector"), rv) {
-        Ok(list) => json_response(StatusCode::OK, &list),
-        Err(e) => e.into_response(),
-    }
 }

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod log_buffer;
 mod log_keys;
 pub mod log_view;
+pub mod pod_details;
 pub mod pod_view;
 pub mod pods;
 pub mod prompt;
@@ -139,6 +140,8 @@ pub struct App {
     pub streams: u64,
     /// Lines a log view keeps.
     pub log_capacity: usize,
+    /// The events, log tails and findings of the pod on screen (on a cluster).
+    pub details: Option<pod_details::PodDetails>,
 }
 
 /// The debug image when none is given (what `kubectl debug --image=busybox` uses).
@@ -172,6 +175,7 @@ impl App {
             confirm: None,
             streams: 0,
             log_capacity: log_view::DEFAULT_CAPACITY,
+            details: None,
         }
     }
 
@@ -216,6 +220,12 @@ pub enum Msg {
     },
     /// The log lines were written to this file, or could not be.
     Saved(Result<String, String>),
+    /// What the watch of the open pod reported.
+    PodNews {
+        namespace: String,
+        name: String,
+        news: pod_details::PodNews,
+    },
 }
 
 /// What the event loop must do after an update.
@@ -234,6 +244,17 @@ pub enum Effect {
     /// Stream logs (replacing any stream running).
     Logs(LogRequest),
     StopLogs,
+    /// Watch this pod's events (and fetch log tails for it), replacing any watched before.
+    WatchPod {
+        namespace: String,
+        name: String,
+    },
+    StopWatchingPod,
+    /// The last lines of a container of the watched pod.
+    LogTail {
+        container: String,
+        previous: bool,
+    },
     /// Write the text to a new file named after `name` in podscope's log directory.
     Save {
         name: String,

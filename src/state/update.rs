@@ -5,6 +5,7 @@ use k8s_openapi::jiff::Timestamp;
 use super::actions;
 use super::help::{self, HelpKey};
 use super::log_keys;
+use super::pod_details;
 use super::prompt_keys;
 use super::{
     Action, App, Connection, Effect, Flash, Key, Level, Msg, Outcome, PodView, Prompt, PromptKind,
@@ -21,11 +22,19 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
         Msg::Key(key) => {
             app.flash = None;
             key_press(app, key, &mut out);
+            pod_details::follow_screen(app, &mut out);
         }
         Msg::Pods(pods) => {
             let height = app.list_height();
             app.table.set_pods(pods, height);
+            pod_details::follow_screen(app, &mut out);
+            pod_details::refresh(app, &mut out);
         }
+        Msg::PodNews {
+            namespace,
+            name,
+            news,
+        } => pod_details::receive(app, &namespace, &name, news, &mut out),
         Msg::Connection(c) => {
             out.redraw = app.connection != c;
             app.connection = c;
@@ -59,11 +68,13 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             app.screen = Screen::List;
             let height = app.list_height();
             app.table.set_pods(Default::default(), height);
+            pod_details::follow_screen(app, &mut out);
         }
         Msg::Tick(now) => {
             let before = clock_texts(app, app.now);
             app.now = now;
             out.redraw = clock_texts(app, now) != before;
+            pod_details::refresh(app, &mut out);
         }
         Msg::Resize(w, h) => {
             app.size = (w, h);

@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use k8s_openapi::jiff::Timestamp;
 use tokio::time::Instant;
 
-use super::feed::{ClusterFeed, DebugFeed, Feed, LogFeed};
+use super::feed::{ClusterFeed, DebugFeed, Feed, LogFeed, PodFeed};
 use super::input::{self, TermInput};
 use super::render::draw;
 use super::session;
@@ -39,6 +39,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut logs = LogFeed::default();
     let mut debug = DebugFeed::default();
+    let mut pod = PodFeed::default();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -107,6 +108,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     msgs.push(msg);
                 }
             }
+            msg = pod.next() => msgs.push(msg),
             _ = clock.tick() => msgs.push(Msg::Tick(Timestamp::now())),
             _ = hangup.recv() => {
                 log("terminal hung up: quitting");
@@ -151,6 +153,16 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                         }
                     }
                     Effect::StopLogs => logs.stop(),
+                    Effect::WatchPod { namespace, name } => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            pod.start(cluster.client(), &namespace, &name);
+                        }
+                    }
+                    Effect::StopWatchingPod => pod.stop(),
+                    Effect::LogTail {
+                        container,
+                        previous,
+                    } => pod.tail(&container, previous),
                     Effect::Save { name, text } => {
                         let msg = Msg::Saved(save(&name, &text));
                         dirty |= update(&mut app, msg).redraw;

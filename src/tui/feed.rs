@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 
 use crate::cluster::debug::DebugSpec;
 use crate::cluster::logs::{self, LogEvent, LogSpec, LogStreams};
+use crate::cluster::pod_events::{self, PodEventsWatch};
 use crate::cluster::{self, Connection, PodWatch, Target, WatchReport, WatchStatus};
 use crate::logging::log;
 use crate::model::RoleRule;
@@ -185,6 +186,55 @@ impl LogFeed {
                 self.0 = None;
                 std::future::pending().await
             }
+        }
+    }
+}
+
+/// The open pod's events and log tails, while a pod is on screen.
+#[derive(Default)]
+pub struct PodFeed(Option<(String, String, PodEventsWatch)>);
+
+impl PodFeed {
+    pub fn start(&mut self, client: &kube::Client, namespace: &str, name: &str) {
+        let watch = pod_events::spawn(client.clone(), namespace, name);
+        self.0 = Some((namespace.to_string(), name.to_string(), watch));
+    }
+
+    pub fn stop(&mut self) {
+        self.0 = None;
+    }
+
+    pub fn tail(&mut self, container: &str, previous: bool) {
+        if let Some((_, _, watch)) = self.0.as_mut() {
+            watch.tail(container, previous, state::pod_details::TAIL_LINES);
+        }
+    }
+
+    /// The next report as a message; pending while no pod is watched.
+    pub async fn next(&mut self) -> Msg {
+        let Some((namespace, name, watch)) = self.0.as_mut() else {
+            return std::future::pending().await;
+        };
+        let Some(news) = watch.rx.recv().await else {
+            self.0 = None;
+            return std::future::pending().await;
+        };
+        let news = match news {
+            pod_events::PodNews::Events(events) => state::pod_details::PodNews::Events(events),
+            pod_events::PodNews::LogTail {
+                container,
+                previous,
+                lines,
+            } => state::pod_details::PodNews::LogTail {
+                container,
+                previous,
+                lines,
+            },
+        };
+        Msg::PodNews {
+            namespace: namespace.clone(),
+            name: name.clone(),
+            news,
         }
     }
 }

@@ -10,6 +10,7 @@ mod input;
 mod log_view;
 mod pattern_note;
 mod pod_detail;
+mod pod_events;
 mod pod_list;
 mod pod_view;
 pub mod render;

@@ -7,11 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::pattern_note::pattern_note;
+use super::pod_events::event_lines;
 use super::style;
 use crate::model::pod::{ContainerState, ContainerStatus};
 use crate::model::role::ROLE_ANNOTATION_PREFIX;
 use crate::model::{Confidence, Container, PodInsight, volume::volume_matrix};
 use crate::state::App;
+use crate::state::pod_details::findings_of;
 use crate::state::pod_view::state_age;
 use crate::theme::Theme;
 
@@ -37,8 +39,7 @@ impl Widget for ContainerDetail<'_> {
         let mut lines: Vec<Line> = Vec::new();
         let label = |text: &'static str| Span::styled(text, style::muted(theme));
         let width = area.width.saturating_sub(2) as usize;
-        for f in insight
-            .findings
+        for f in findings_of(app, insight)
             .iter()
             .filter(|f| f.container.as_deref() == Some(c.name.as_str()))
         {
@@ -159,6 +160,11 @@ impl Widget for ContainerDetail<'_> {
             Span::styled("C ", style::muted(theme)),
             Span::styled(app.kubectl.logs(&insight.pod, &c.name), style::text(theme)),
         ]));
+        let events = event_lines(app, &c.name, theme);
+        if !events.is_empty() {
+            lines.push(Line::default());
+            lines.extend(events);
+        }
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("The pattern", style::title(theme))));
         lines.push(Line::from(Span::styled(

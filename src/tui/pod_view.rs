@@ -13,6 +13,7 @@ use super::style;
 use crate::model::findings::Severity;
 use crate::model::printing::age;
 use crate::model::{Confidence, Container, PodInsight, RoleAssessment};
+use crate::state::pod_details::findings_of;
 use crate::state::pod_view::state_age;
 use crate::state::{App, PodView as ViewState, display_order};
 use crate::theme::Theme;
@@ -40,7 +41,7 @@ impl Widget for PodView<'_> {
         let order = display_order(insight);
         let selected = self.view.selected.min(order.len().saturating_sub(1));
         let mut lines: Vec<Line> = Vec::new();
-        let findings = &insight.findings;
+        let findings = findings_of(app, insight);
         if !findings.is_empty() {
             lines.push(Line::from(Span::styled(
                 "Problems",
@@ -153,8 +154,7 @@ fn container_line<'a>(
         role.push('?');
     }
     spans.push(Span::styled(format!("{role:<15}"), style::muted(theme)));
-    let own = insight
-        .findings
+    let own = findings_of(app, insight)
         .iter()
         .filter(|f| f.container.as_deref() == Some(c.name.as_str()))
         .map(|f| f.severity)
