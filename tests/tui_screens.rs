@@ -84,3 +84,64 @@ fn a_low_confidence_role_is_marked_and_says_how_to_settle_it() {
     let consumer = shown.lines().find(|l| l.contains(" consumer ")).unwrap();
     assert!(!consumer.contains("main?"), "{consumer}");
 }
+
+#[test]
+fn the_detail_shows_probes_resources_env_sources_and_security_but_never_a_value() {
+    use podscope::model::PodInsight;
+    use podscope::model::manifest::parse_manifests;
+    use podscope::state::{App, Msg, Scope, Source, pod_set, update};
+
+    let yaml = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop}
+spec:
+  serviceAccountName: api-runner
+  containers:
+  - name: api
+    image: example.com/api:1
+    env:
+    - {name: DB_PASSWORD, value: hunter2-literal}
+    - name: DB_TOKEN
+      valueFrom: {secretKeyRef: {name: db, key: token}}
+    - name: POD_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+    envFrom:
+    - configMapRef: {name: api-config}
+    resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}
+    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 5, failureThreshold: 6}
+    securityContext:
+      runAsUser: 1000
+      readOnlyRootFilesystem: true
+      capabilities: {add: [NET_ADMIN], drop: [ALL]}
+    lifecycle: {preStop: {exec: {command: [sh, -c, sleep 5]}}}
+"#;
+    let pods: Vec<PodInsight> = parse_manifests(yaml, "api.yaml")
+        .unwrap()
+        .pods
+        .into_iter()
+        .map(|p| PodInsight::new(p, &[]))
+        .collect();
+    let source = Source::Files {
+        paths: vec!["api.yaml".into()],
+    };
+    let mut app = App::new(source, Scope::All, "2026-12-02T10:00:00Z".parse().unwrap());
+    update(&mut app, Msg::Resize(120, 40));
+    update(&mut app, Msg::Pods(pod_set(pods)));
+    press(&mut app, "\n");
+    let shown = screen(&app);
+    for wanted in [
+        "Probe      readiness: GET /ready on port 8080 · every 5s, timeout 1s, fails after 6",
+        "Resources  requests cpu 100m, memory 128Mi · limits memory 256Mi",
+        "Env        DB_PASSWORD (value), DB_TOKEN (secret db/token), POD_IP (field status.podIP), all",
+        "Security   runs as user 1000 · adds NET_ADMIN · drops ALL · read-only root filesystem",
+        "Lifecycle  preStop runs `sh -c sleep 5`",
+        "sa api-runner",
+    ] {
+        assert!(shown.contains(wanted), "missing {wanted:?}:\n{shown}");
+    }
+    assert!(
+        !shown.contains("hunter2"),
+        "a value reached the screen:\n{shown}"
+    );
+}

@@ -7,13 +7,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::pod::{
-    Container, ContainerPort, ContainerState, ContainerStatus, EnvSource, EnvValue, EnvVar, Pod,
-    PodCondition, PodOrigin, PodPhase, PortRef, Probe, ProbeAction, ProbeKind, Resources, Section,
-    VolumeMount,
+    Container, ContainerPort, EnvSource, EnvValue, EnvVar, Pod, PodOrigin, PortRef, Probe,
+    ProbeAction, ProbeKind, Resources, Section, Security, VolumeMount,
 };
 
+mod status;
 mod volumes;
 
+use status::apply_status;
 use volumes::volume;
 
 /// The annotation `kubectl apply` leaves behind: a full copy of the manifest, never useful here.
@@ -90,6 +91,14 @@ fn from_parts(
         deletion: meta.deletion_timestamp.as_ref().map(|t| t.0),
         node: spec.node_name.clone(),
         restart_policy: spec.restart_policy.clone(),
+        service_account: spec
+            .service_account_name
+            .clone()
+            .or_else(|| spec.service_account.clone()),
+        priority_class: spec.priority_class_name.clone(),
+        share_process_namespace: spec.share_process_namespace == Some(true),
+        host_network: spec.host_network == Some(true),
+        qos_class: None,
         phase: None,
         reason: None,
         message: None,
@@ -99,6 +108,47 @@ fn from_parts(
         containers,
         volumes: spec.volumes.iter().flatten().map(volume).collect(),
     }
+}
+
+fn security(s: Option<&core::SecurityContext>) -> Security {
+    let Some(s) = s else {
+        return Security::default();
+    };
+    let caps = s.capabilities.as_ref();
+    Security {
+        run_as_user: s.run_as_user,
+        run_as_non_root: s.run_as_non_root,
+        privileged: s.privileged == Some(true),
+        allow_privilege_escalation: s.allow_privilege_escalation,
+        read_only_root: s.read_only_root_filesystem == Some(true),
+        capabilities_added: caps.and_then(|c| c.add.clone()).unwrap_or_default(),
+        capabilities_dropped: caps.and_then(|c| c.drop.clone()).unwrap_or_default(),
+    }
+}
+
+fn lifecycle(l: Option<&core::Lifecycle>) -> Vec<(String, String)> {
+    let handler = |h: &core::LifecycleHandler| -> String {
+        if let Some(e) = &h.exec {
+            format!("runs `{}`", e.command.clone().unwrap_or_default().join(" "))
+        } else if let Some(g) = &h.http_get {
+            let port = match &g.port {
+                IntOrString::Int(n) => n.to_string(),
+                IntOrString::String(s) => s.clone(),
+            };
+            format!("GET {} on port {port}", g.path.as_deref().unwrap_or("/"))
+        } else if let Some(s) = &h.sleep {
+            format!("sleeps {}s", s.seconds)
+        } else if h.tcp_socket.is_some() {
+            "opens a TCP connection".to_string()
+        } else {
+            "does nothing".to_string()
+        }
+    };
+    let Some(l) = l else { return Vec::new() };
+    [("postStart", &l.post_start), ("preStop", &l.pre_stop)]
+        .into_iter()
+        .filter_map(|(name, h)| h.as_ref().map(|h| (name.to_string(), handler(h))))
+        .collect()
 }
 
 fn resources(r: Option<&core::ResourceRequirements>) -> Resources {
@@ -143,6 +193,8 @@ macro_rules! convert_container {
             env_from: env_from($c.env_from.as_deref()),
             probes: probes(&$c.liveness_probe, &$c.readiness_probe, &$c.startup_probe),
             resources: resources($c.resources.as_ref()),
+            security: security($c.security_context.as_ref()),
+            lifecycle: lifecycle($c.lifecycle.as_ref()),
             target_container: $target,
             status: None,
         }
@@ -264,6 +316,10 @@ fn probes(
         p.as_ref().map(|p| Probe {
             kind,
             action: probe_action(p),
+            initial_delay: p.initial_delay_seconds,
+            period: p.period_seconds,
+            timeout: p.timeout_seconds,
+            failure_threshold: p.failure_threshold,
         })
     })
     .collect()
@@ -297,91 +353,5 @@ fn port_ref(port: &IntOrString) -> PortRef {
             Ok(n) => PortRef::Number(n),
             Err(_) => PortRef::Name(s.clone()),
         },
-    }
-}
-
-fn apply_status(pod: &mut Pod, status: &core::PodStatus) {
-    pod.phase = status.phase.as_deref().map(PodPhase::parse);
-    pod.reason = status.reason.clone().filter(|r| !r.is_empty());
-    pod.message = status.message.clone().filter(|m| !m.is_empty());
-    pod.conditions = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| PodCondition {
-            kind: c.type_.clone(),
-            status: c.status == "True",
-            reason: c.reason.clone(),
-            message: c.message.clone().filter(|m| !m.is_empty()),
-            since: c.last_transition_time.as_ref().map(|t| t.0),
-        })
-        .collect();
-    pod.pod_ip = status
-        .pod_ips
-        .iter()
-        .flatten()
-        .map(|ip| ip.ip.clone())
-        .next()
-        .or_else(|| status.pod_ip.clone())
-        .filter(|ip| !ip.is_empty());
-    pod.nominated_node = status.nominated_node_name.clone().filter(|n| !n.is_empty());
-    let lists = [
-        (Section::Init, &status.init_container_statuses),
-        (Section::Regular, &status.container_statuses),
-        (Section::Ephemeral, &status.ephemeral_container_statuses),
-    ];
-    for (section, list) in lists {
-        for s in list.iter().flatten() {
-            if let Some(c) = pod
-                .containers
-                .iter_mut()
-                .find(|c| c.section == section && c.name == s.name)
-            {
-                c.status = Some(container_status(s));
-            }
-        }
-    }
-}
-
-fn container_status(s: &core::ContainerStatus) -> ContainerStatus {
-    ContainerStatus {
-        ready: s.ready,
-        started: s.started,
-        restart_count: s.restart_count,
-        state: s
-            .state
-            .as_ref()
-            .map(container_state)
-            .unwrap_or(ContainerState::Unknown),
-        last_state: s
-            .last_state
-            .as_ref()
-            .map(container_state)
-            .filter(|st| *st != ContainerState::Unknown),
-        container_id: s.container_id.clone(),
-    }
-}
-
-fn container_state(s: &core::ContainerState) -> ContainerState {
-    if let Some(r) = &s.running {
-        ContainerState::Running {
-            started_at: r.started_at.as_ref().map(|t| t.0),
-        }
-    } else if let Some(t) = &s.terminated {
-        ContainerState::Terminated {
-            exit_code: t.exit_code,
-            signal: t.signal,
-            reason: t.reason.clone(),
-            message: t.message.clone().filter(|m| !m.is_empty()),
-            started_at: t.started_at.as_ref().map(|t| t.0),
-            finished_at: t.finished_at.as_ref().map(|t| t.0),
-        }
-    } else if let Some(w) = &s.waiting {
-        ContainerState::Waiting {
-            reason: w.reason.clone(),
-            message: w.message.clone(),
-        }
-    } else {
-        ContainerState::Unknown
     }
 }

@@ -31,6 +31,12 @@ pub struct Pod {
     pub deletion: Option<Timestamp>,
     pub node: Option<String>,
     pub restart_policy: Option<String>,
+    pub service_account: Option<String>,
+    pub priority_class: Option<String>,
+    pub share_process_namespace: bool,
+    pub host_network: bool,
+    /// `status.qosClass`: Guaranteed, Burstable or BestEffort.
+    pub qos_class: Option<String>,
     pub phase: Option<PodPhase>,
     /// `status.reason` (for example `Evicted`).
     pub reason: Option<String>,
@@ -164,6 +170,9 @@ pub struct Container {
     pub env_from: Vec<EnvSource>,
     pub probes: Vec<Probe>,
     pub resources: Resources,
+    pub security: Security,
+    /// `lifecycle.postStart` and `lifecycle.preStop`: (hook, what it does).
+    pub lifecycle: Vec<(String, String)>,
     /// For an ephemeral container: the container whose process namespace it joins.
     pub target_container: Option<String>,
     /// From `status`, when the pod has been scheduled.
@@ -234,6 +243,18 @@ pub enum ContainerStateKind {
     Unknown,
 }
 
+/// The parts of a container's `securityContext` that matter when it misbehaves.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Security {
+    pub run_as_user: Option<i64>,
+    pub run_as_non_root: Option<bool>,
+    pub privileged: bool,
+    pub allow_privilege_escalation: Option<bool>,
+    pub read_only_root: bool,
+    pub capabilities_added: Vec<String>,
+    pub capabilities_dropped: Vec<String>,
+}
+
 /// `resources.requests` and `resources.limits`, as written (`cpu: 100m`, `memory: 128Mi`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resources {
@@ -300,6 +321,12 @@ pub enum ProbeKind {
 pub struct Probe {
     pub kind: ProbeKind,
     pub action: ProbeAction,
+    /// `initialDelaySeconds`, `periodSeconds`, `timeoutSeconds`, `failureThreshold`, as set
+    /// (the kubelet's defaults are 0, 10, 1 and 3).
+    pub initial_delay: Option<i32>,
+    pub period: Option<i32>,
+    pub timeout: Option<i32>,
+    pub failure_threshold: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 mod chrome;
 mod confirm;
+mod container_spec;
 pub mod event_loop;
 pub mod feed;
 mod help;

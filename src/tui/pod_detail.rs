@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
+use super::container_spec;
 use super::pattern_note::pattern_note;
 use super::pod_events::event_lines;
 use super::style;
@@ -135,6 +136,7 @@ impl Widget for ContainerDetail<'_> {
             ]));
         }
         lines.extend(mount_lines(insight, c, theme));
+        lines.extend(container_spec::render_lines(c, theme, width));
         if let Some(d) = insight
             .default_container
             .as_ref()
@@ -187,7 +189,7 @@ impl Widget for ContainerDetail<'_> {
 const INDENT: usize = 11;
 
 /// `text` word-wrapped to `width` columns, every line indented by `indent` spaces.
-fn hanging<'a>(
+pub(super) fn hanging<'a>(
     text: &str,
     indent: usize,
     width: usize,

@@ -120,6 +120,21 @@ fn pod_title(insight: &PodInsight, app: &App) -> String {
     if let Some(ip) = &pod.pod_ip {
         parts.push(format!("IP {ip}"));
     }
+    if let Some(qos) = &pod.qos_class {
+        parts.push(format!("QoS {qos}"));
+    }
+    if let Some(sa) = pod.service_account.as_deref().filter(|sa| *sa != "default") {
+        parts.push(format!("sa {sa}"));
+    }
+    if let Some(p) = &pod.priority_class {
+        parts.push(format!("priority {p}"));
+    }
+    if pod.share_process_namespace {
+        parts.push("shared PID namespace".to_string());
+    }
+    if pod.host_network {
+        parts.push("host network".to_string());
+    }
     format!(" {} ", parts.join(" · "))
 }
 

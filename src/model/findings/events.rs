@@ -94,7 +94,7 @@ fn probe_name(kind: ProbeKind) -> &'static str {
 }
 
 /// What a probe checks, in a few words: `GET /healthz on port 8080`.
-pub(super) fn probe_target(p: &Probe) -> String {
+pub fn probe_target(p: &Probe) -> String {
     let port = |r: &PortRef| match r {
         PortRef::Number(n) => n.to_string(),
         PortRef::Name(n) => n.clone(),

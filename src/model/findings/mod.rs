@@ -10,6 +10,8 @@
 mod events;
 mod status;
 
+pub use events::probe_target;
+
 use std::collections::BTreeMap;
 use std::fmt;
 

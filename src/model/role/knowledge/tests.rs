@@ -16,6 +16,8 @@ fn container(name: &str, image: &str, command: &[&str]) -> Container {
         env_from: Vec::new(),
         probes: Vec::new(),
         resources: Default::default(),
+        security: Default::default(),
+        lifecycle: Vec::new(),
         target_container: None,
         status: None,
     }
