@@ -459,3 +459,46 @@ fn kubectl_exec_it_in_a_terminal() {
     drop(term);
     assert!(demo.stop().success());
 }
+
+#[test]
+fn kubectl_top_reads_the_demos_processes() {
+    let demo = Demo::start();
+    // The demo reads /proc every 5 s; a pod has metrics once two readings are in.
+    let mut out = demo.kubectl(&["top", "pod", "counter", "--containers"]);
+    for _ in 0..60 {
+        if out.status.success() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        out = demo.kubectl(&["top", "pod", "counter", "--containers"]);
+    }
+    let table = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{table}");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["POD", "NAME", "CPU(cores)", "MEMORY(bytes)"],
+        "{table}"
+    );
+    for name in ["count", "count-agent"] {
+        let row = rows
+            .iter()
+            .find(|r| r.get(1) == Some(&name))
+            .unwrap_or_else(|| panic!("{table}"));
+        assert!(row[2].ends_with('m'), "{table}");
+        // Resident memory of a real process tree: never nothing.
+        let mib: u64 = row[3].trim_end_matches("Mi").parse().unwrap();
+        assert!(mib >= 1, "{table}");
+    }
+    // A pod whose main is not running has no metrics, as with metrics-server.
+    let out = demo.kubectl(&["top", "pod", "myapp-pod"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains(r#"podmetrics.metrics.k8s.io "default/myapp-pod" not found"#),
+        "{}",
+        text(&out)
+    );
+}

@@ -419,3 +419,49 @@ fn an_open_pod_is_watched_and_its_findings_use_events_and_log_tails() {
     assert!(effects.contains(&Effect::StopWatchingPod), "{effects:?}");
     assert!(app.details.is_none());
 }
+
+#[test]
+fn usage_from_the_metrics_api_is_shown_against_requests_and_limits() {
+    use podscope::model::usage::{ContainerUsage, MetricsStatus, UsageMap};
+
+    let mut app = demo_cluster_app(120, 40);
+    press(&mut app, "/counter\n\n");
+    let mut usage = UsageMap::new();
+    usage.insert(
+        ("default".into(), "counter".into(), "count".into()),
+        ContainerUsage {
+            nanocores: 1_254_721,
+            bytes: 3 * 1024 * 1024,
+        },
+    );
+    let out = update(
+        &mut app,
+        Msg::Usage {
+            usage: Arc::new(usage),
+            status: MetricsStatus::Available,
+        },
+    );
+    assert!(out.redraw);
+    let shown = screen(&app);
+    assert!(shown.contains("Usage      cpu 2m · memory 3Mi"), "{shown}");
+    let row = shown
+        .lines()
+        .find(|l| l.contains(" count ") && l.contains("main"))
+        .unwrap();
+    assert!(row.contains("2m") && row.contains("3Mi"), "{row}");
+    // Without a metrics API, the detail says why.
+    update(
+        &mut app,
+        Msg::Usage {
+            usage: Arc::new(UsageMap::new()),
+            status: MetricsStatus::Unavailable(
+                "no metrics API on this cluster (metrics-server is not installed)".into(),
+            ),
+        },
+    );
+    assert!(
+        screen(&app).contains("Usage      not known: no metrics API on this cluster"),
+        "{}",
+        screen(&app)
+    );
+}

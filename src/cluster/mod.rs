@@ -6,6 +6,7 @@ pub mod debug;
 pub mod errors;
 pub mod exec;
 pub mod logs;
+pub mod metrics;
 pub mod pod_events;
 pub mod snapshot;
 pub mod stdin_pump;

@@ -76,14 +76,22 @@ pub fn discovery_core(accept: &str, address: &str) -> ApiResponse {
     json_with_type(StatusCode::OK, &v, AGGREGATED)
 }
 
+/// The API groups besides the core one: `metrics.k8s.io`, which the demo serves from its
+/// processes (see `metrics.rs`).
 pub fn discovery_groups(accept: &str) -> ApiResponse {
     if accept.contains("apidiscovery.k8s.io") {
-        let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": []});
+        let metrics = json!({"metadata": {"name": "metrics.k8s.io", "creationTimestamp": null},
+            "versions": [{"version": "v1beta1", "freshness": "Current", "resources": [
+                {"resource": "pods", "responseKind": {"group": "metrics.k8s.io", "version": "v1beta1", "kind": "PodMetrics"},
+                 "scope": "Namespaced", "singularResource": "podmetrics", "verbs": ["get", "list"]}]}]});
+        let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": [metrics]});
         json_with_type(StatusCode::OK, &v, AGGREGATED)
     } else {
+        let version = json!({"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"});
         json_response(
             StatusCode::OK,
-            &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
+            &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": "metrics.k8s.io", "versions": [version], "preferredVersion": version}]}),
         )
     }
 }

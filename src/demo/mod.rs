@@ -15,6 +15,7 @@ mod exec_io;
 mod http;
 mod kubeconfig;
 mod logs;
+mod metrics;
 mod paging;
 mod pods;
 mod routes;
@@ -56,6 +57,8 @@ pub struct Shared {
     pub stop: watch::Receiver<bool>,
     /// The Services it serves (read-only).
     pub services: Vec<k8s_openapi::api::core::v1::Service>,
+    /// Containers' CPU and memory, read from their processes (`metrics.k8s.io`).
+    pub metrics: metrics::MetricsState,
 }
 
 impl Shared {
@@ -159,6 +162,7 @@ impl DemoCluster {
         let started = now();
         let shared = Arc::new(Shared {
             services: services::demo_services(&options.extra, started),
+            metrics: Default::default(),
             store: Mutex::new(store),
             token: token.clone(),
             viewer_token: tokens.viewer,
@@ -171,6 +175,7 @@ impl DemoCluster {
         for (namespace, name) in &run {
             runtime::Runtime::run_pod(&shared, namespace, name, stop_rx.clone());
         }
+        tokio::spawn(metrics::sample(shared.clone(), stop_rx.clone()));
         if options.churn > 0 && !synthetic.is_empty() {
             tokio::spawn(churn(
                 shared.clone(),

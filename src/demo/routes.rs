@@ -59,6 +59,27 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api", "v1", "namespaces", ns, "events"] => {
             super::event_watch::events(shared, Some(ns), &params)
         }
+        ["apis", "metrics.k8s.io", "v1beta1"] => {
+            json_response(StatusCode::OK, &super::metrics::resource_list())
+        }
+        ["apis", "metrics.k8s.io", "v1beta1", "pods"] => super::metrics::pods(shared, None),
+        [
+            "apis",
+            "metrics.k8s.io",
+            "v1beta1",
+            "namespaces",
+            ns,
+            "pods",
+        ] => super::metrics::pods(shared, Some(ns)),
+        [
+            "apis",
+            "metrics.k8s.io",
+            "v1beta1",
+            "namespaces",
+            ns,
+            "pods",
+            name,
+        ] => super::metrics::pod(shared, ns, name),
         ["api", "v1", "services"] => {
             super::services::list(shared, None, &params, req.accept, resource_version(shared))
         }

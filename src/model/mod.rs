@@ -14,6 +14,7 @@ pub mod pod;
 pub mod printing;
 pub mod role;
 pub mod service;
+pub mod usage;
 pub mod volume;
 
 pub use default_container::{DefaultContainer, choose_container, default_container};

@@ -142,6 +142,9 @@ pub struct App {
     pub log_capacity: usize,
     /// The events, log tails and findings of the pod on screen (on a cluster).
     pub details: Option<pod_details::PodDetails>,
+    /// CPU and memory in use per container, from the metrics API.
+    pub usage: std::sync::Arc<crate::model::usage::UsageMap>,
+    pub metrics: crate::model::usage::MetricsStatus,
 }
 
 /// The debug image when none is given (what `kubectl debug --image=busybox` uses).
@@ -176,6 +179,8 @@ impl App {
             streams: 0,
             log_capacity: log_view::DEFAULT_CAPACITY,
             details: None,
+            usage: Default::default(),
+            metrics: Default::default(),
         }
     }
 
@@ -220,6 +225,11 @@ pub enum Msg {
     },
     /// The log lines were written to this file, or could not be.
     Saved(Result<String, String>),
+    /// The metrics API's latest usage for the pods in scope.
+    Usage {
+        usage: std::sync::Arc<crate::model::usage::UsageMap>,
+        status: crate::model::usage::MetricsStatus,
+    },
     /// What the watch of the open pod reported.
     PodNews {
         namespace: String,

@@ -35,6 +35,12 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             name,
             news,
         } => pod_details::receive(app, &namespace, &name, news, &mut out),
+        Msg::Usage { usage, status } => {
+            // Only the pod view shows usage.
+            out.redraw = !matches!(app.screen, Screen::List);
+            app.usage = usage;
+            app.metrics = status;
+        }
         Msg::Connection(c) => {
             out.redraw = app.connection != c;
             app.connection = c;

@@ -61,12 +61,12 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     msgs.extend(message(e));
                 }
             }
-            changed = report_changed(&mut feed) => {
+            news = cluster_news(&mut feed) => {
                 if let Feed::Cluster(cluster) = &mut feed {
-                    if changed {
-                        msgs.extend(cluster.read_report());
-                    } else {
-                        cluster.ended();
+                    match news {
+                        ClusterNews::Pods(true) => msgs.extend(cluster.read_report()),
+                        ClusterNews::Pods(false) => cluster.ended(),
+                        ClusterNews::Usage(msg) => msgs.push(msg),
                     }
                 }
             }
@@ -256,13 +256,31 @@ async fn next_event(events: &mut Option<TermInput>) -> Option<io::Result<Event>>
 }
 
 /// Resolves when the watch has a new report (`true`) or has ended (`false`).
-async fn report_changed(feed: &mut Feed) -> bool {
-    match feed {
-        Feed::Cluster(cluster) => match cluster.reports() {
-            Some(rx) => rx.changed().await.is_ok(),
-            None => std::future::pending().await,
-        },
-        Feed::Files => std::future::pending().await,
+/// What the cluster's watches have to say: a new pod report (false: the watch ended) or
+/// the metrics API's usage.
+enum ClusterNews {
+    Pods(bool),
+    Usage(Msg),
+}
+
+async fn cluster_news(feed: &mut Feed) -> ClusterNews {
+    let Feed::Cluster(cluster) = feed else {
+        return std::future::pending().await;
+    };
+    let (reports, metrics) = cluster.channels();
+    tokio::select! {
+        changed = async {
+            match reports {
+                Some(rx) => rx.changed().await.is_ok(),
+                None => std::future::pending().await,
+            }
+        } => ClusterNews::Pods(changed),
+        msg = async {
+            match metrics {
+                Some(m) => ClusterFeed::usage(m).await,
+                None => std::future::pending().await,
+            }
+        } => ClusterNews::Usage(msg),
     }
 }
 

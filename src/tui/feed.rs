@@ -24,6 +24,7 @@ pub struct ClusterFeed {
     pub target: Target,
     pub rules: Arc<Vec<RoleRule>>,
     watch: Option<PodWatch>,
+    metrics: Option<cluster::metrics::MetricsWatch>,
     last_pods: Option<state::PodSet>,
     last_status: Option<WatchStatus>,
 }
@@ -35,6 +36,7 @@ impl ClusterFeed {
             target,
             rules,
             watch: None,
+            metrics: None,
             last_pods: None,
             last_status: None,
         }
@@ -65,11 +67,40 @@ impl ClusterFeed {
         self.watch = None;
         self.last_pods = None;
         self.last_status = None;
+        self.metrics = Some(cluster::metrics::spawn(
+            self.connection.client.clone(),
+            namespace.clone(),
+        ));
         self.watch = Some(cluster::watch::spawn(
             self.connection.client.clone(),
             namespace,
             self.rules.clone(),
         ));
+    }
+
+    /// The pod watch's and the metrics poller's channels, to wait on both at once.
+    pub fn channels(
+        &mut self,
+    ) -> (
+        Option<&mut watch::Receiver<WatchReport>>,
+        Option<&mut cluster::metrics::MetricsWatch>,
+    ) {
+        (
+            self.watch.as_mut().map(|w| &mut w.reports),
+            self.metrics.as_mut(),
+        )
+    }
+
+    /// The metrics API's next report, as a message.
+    pub async fn usage(m: &mut cluster::metrics::MetricsWatch) -> Msg {
+        if m.reports.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+        let report = m.reports.borrow_and_update().clone();
+        Msg::Usage {
+            usage: report.usage,
+            status: report.status,
+        }
     }
 
     /// Connect with another context; on success the old watch stops.
@@ -80,6 +111,7 @@ impl ClusterFeed {
         };
         let connection = cluster::connect(&target).await.map_err(|e| e.to_string())?;
         self.watch = None;
+        self.metrics = None;
         self.connection = connection;
         self.target = target;
         Ok(self.source())

@@ -136,6 +136,9 @@ impl Widget for ContainerDetail<'_> {
             ]));
         }
         lines.extend(mount_lines(insight, c, theme));
+        if let Some(line) = usage_line(app, insight, c, theme) {
+            lines.push(line);
+        }
         lines.extend(container_spec::render_lines(c, theme, width));
         if let Some(d) = insight
             .default_container
@@ -183,6 +186,39 @@ impl Widget for ContainerDetail<'_> {
             )
             .render(area, buf);
     }
+}
+
+/// CPU and memory in use against requests and limits, or why they are not known.
+fn usage_line<'a>(
+    app: &App,
+    insight: &PodInsight,
+    c: &Container,
+    theme: &Theme,
+) -> Option<Line<'a>> {
+    use crate::model::usage::{
+        MetricsStatus, against, bytes, cpu_cell, cpu_nanocores, memory_cell,
+    };
+    let key = (
+        insight.pod.namespace.clone(),
+        insight.pod.name.clone(),
+        c.name.clone(),
+    );
+    let text = match (&app.metrics, app.usage.get(&key)) {
+        (_, Some(u)) => format!(
+            "cpu {} · memory {}",
+            against(u.nanocores, "cpu", &c.resources, cpu_nanocores, cpu_cell),
+            against(u.bytes, "memory", &c.resources, bytes, memory_cell)
+        ),
+        (MetricsStatus::Unavailable(why), None) => format!("not known: {why}"),
+        (MetricsStatus::Available, None) if c.status.is_some() => {
+            "no metrics for it yet (the metrics API lists running pods only)".to_string()
+        }
+        _ => return None,
+    };
+    Some(Line::from(vec![
+        Span::styled("Usage      ", style::muted(theme)),
+        Span::styled(text, style::text(theme)),
+    ]))
 }
 
 /// Width of the labels in the left margin.

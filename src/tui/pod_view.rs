@@ -12,6 +12,7 @@ use super::pod_detail::ContainerDetail;
 use super::style;
 use crate::model::findings::Severity;
 use crate::model::printing::age;
+use crate::model::usage::{cpu_cell, memory_cell};
 use crate::model::{Confidence, Container, PodInsight, RoleAssessment};
 use crate::state::pod_details::findings_of;
 use crate::state::pod_view::state_age;
@@ -198,6 +199,17 @@ fn container_line<'a>(
         format!("{state:<26}"),
         Style::new().fg(style::state_color(theme, kind)),
     ));
+    let key = (
+        insight.pod.namespace.clone(),
+        insight.pod.name.clone(),
+        c.name.clone(),
+    );
+    if let Some(u) = app.usage.get(&key) {
+        spans.push(Span::styled(
+            format!(" {:>5} {:>6}", cpu_cell(u.nanocores), memory_cell(u.bytes)),
+            style::muted(theme),
+        ));
+    }
     if insight
         .default_container
         .as_ref()

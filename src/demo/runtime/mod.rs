@@ -242,6 +242,14 @@ impl Runtime {
         self.books.lock().ok()?.logs.get(container_id).cloned()
     }
 
+    /// Every running container with its process group, for the metrics sampler.
+    pub fn running(&self) -> Vec<(ContainerKey, u32)> {
+        self.books
+            .lock()
+            .map(|b| b.running.iter().map(|(k, i)| (k.clone(), i.pid)).collect())
+            .unwrap_or_default()
+    }
+
     /// The running instance of a container, for exec.
     pub fn instance(&self, namespace: &str, pod: &str, container: &str) -> Option<Arc<Instance>> {
         let key = (
