@@ -123,7 +123,7 @@ pub async fn sample(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
 
 /// memory as metrics-server writes it: `<n>Ki` when divisible by 1024, else bytes.
 fn memory_quantity(bytes: u64) -> String {
-    if bytes % 1024 == 0 {
+    if bytes.is_multiple_of(1024) {
         format!("{}Ki", bytes / 1024)
     } else {
         bytes.to_string()
