@@ -465,3 +465,59 @@ fn usage_from_the_metrics_api_is_shown_against_requests_and_limits() {
         screen(&app)
     );
 }
+
+#[test]
+fn y_shows_the_yaml_with_values_masked_until_x_and_searchable() {
+    let mut app = demo_cluster_app(120, 40);
+    let effects = press(&mut app, "/counter\ny");
+    assert!(
+        effects.contains(&Effect::FetchYaml {
+            namespace: "default".into(),
+            name: "counter".into()
+        }),
+        "{effects:?}"
+    );
+    assert!(
+        screen(&app).contains("fetching the pod"),
+        "{}",
+        screen(&app)
+    );
+    let masked = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - env:\n    - name: TOKEN\n      value: (hidden: x shows values)\n    name: count\n";
+    let shown = masked.replace("(hidden: x shows values)", "s3cr3t");
+    update(
+        &mut app,
+        Msg::Yaml {
+            namespace: "default".into(),
+            name: "counter".into(),
+            result: Ok((masked.to_string(), shown)),
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("env values hidden (x shows them)") && !s.contains("s3cr3t"),
+        "{s}"
+    );
+    press(&mut app, "x");
+    assert!(screen(&app).contains("value: s3cr3t"), "{}", screen(&app));
+    // / finds the line, which becomes the top one; c copies what is shown.
+    press(&mut app, "/name: count\n");
+    let s = screen(&app);
+    let body = s.lines().nth(2).unwrap();
+    assert!(body.contains("name: count"), "{s}");
+    let effects = press(&mut app, "c");
+    assert!(
+        matches!(&effects[..], [Effect::Copy(t)] if t.contains("s3cr3t")),
+        "{effects:?}"
+    );
+    press(&mut app, "\x1b");
+    assert!(matches!(app.screen, Screen::List));
+    // Over manifest files the YAML is the file itself.
+    let mut files = demo_app(120, 40);
+    let effects = press(&mut files, "y");
+    assert!(effects.is_empty());
+    assert!(
+        screen(&files).contains("is its manifest"),
+        "{}",
+        screen(&files)
+    );
+}

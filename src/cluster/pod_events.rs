@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use futures_util::StreamExt;
-use k8s_openapi::api::core::v1::Event;
+use k8s_openapi::api::core::v1::{Event, Pod as ApiPod};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use tokio::sync::mpsc;
@@ -24,6 +24,8 @@ pub enum PodNews {
         previous: bool,
         lines: Vec<String>,
     },
+    /// The pod as the API server has it (for the YAML view), or why it cannot be read.
+    Pod(Result<Box<ApiPod>, String>),
 }
 
 /// The running watch; dropping it stops it.
@@ -101,6 +103,25 @@ pub fn spawn(client: Client, namespace: &str, pod: &str) -> PodEventsWatch {
 }
 
 impl PodEventsWatch {
+    /// Fetch the pod itself.
+    pub fn fetch_pod(&mut self) {
+        let (client, namespace, pod, tx) = (
+            self.client.clone(),
+            self.namespace.clone(),
+            self.pod.clone(),
+            self.tx.clone(),
+        );
+        self.tails.push(tokio::spawn(async move {
+            let api: Api<ApiPod> = Api::namespaced(client, &namespace);
+            let got = api
+                .get(&pod)
+                .await
+                .map(Box::new)
+                .map_err(|e| super::errors::ApiFailure::from_kube(&e).to_string());
+            let _ = tx.send(PodNews::Pod(got)).await;
+        }));
+    }
+
     /// Fetch the last `lines` lines of a container's current or previous instance.
     pub fn tail(&mut self, container: &str, previous: bool, lines: i64) {
         let (client, namespace, pod, tx) = (

@@ -16,6 +16,7 @@ pub mod role;
 pub mod service;
 pub mod usage;
 pub mod volume;
+pub mod yaml;
 
 pub use default_container::{DefaultContainer, choose_container, default_container};
 pub use insight::PodInsight;

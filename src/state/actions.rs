@@ -126,6 +126,7 @@ fn chosen(app: &App) -> Result<(Arc<PodInsight>, String, Option<String>), String
             None,
         )),
         Screen::Volumes(view) => default_of(find(&view.namespace, &view.name)?),
+        Screen::Yaml(view) => default_of(find(&view.namespace, &view.name)?),
         Screen::List => default_of(app.table.selected_pod().cloned().ok_or("no pod selected")?),
     }
 }

@@ -43,6 +43,8 @@ pub enum Action {
     Sort(SortKey),
     /// Only the pods with problems (findings), or all again.
     ProblemsOnly,
+    /// The pod's YAML.
+    Yaml,
     Suspend,
     ScrollDetailUp,
     ScrollDetailDown,
@@ -222,6 +224,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::ProblemsOnly,
         "!",
         "only pods with problems (again: all)",
+    ),
+    bind(
+        Key::Char('y'),
+        Action::Yaml,
+        "y",
+        "the pod's YAML (x shows env values, / searches)",
     ),
     bind(Key::Char('?'), Action::Help, "?", "this help"),
     bind(

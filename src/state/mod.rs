@@ -17,6 +17,7 @@ pub mod prompt;
 mod prompt_keys;
 mod update;
 pub mod wrap;
+pub mod yaml_view;
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -90,6 +91,7 @@ pub enum Screen {
     Pod(PodView),
     Volumes(VolumesView),
     Logs(Box<LogView>),
+    Yaml(Box<yaml_view::YamlView>),
 }
 
 /// The volumes of one pod; `back` is the pod view it was opened from.
@@ -225,6 +227,12 @@ pub enum Msg {
     },
     /// The log lines were written to this file, or could not be.
     Saved(Result<String, String>),
+    /// The pod's YAML (values masked, values shown) or why it could not be fetched.
+    Yaml {
+        namespace: String,
+        name: String,
+        result: Result<(String, String), String>,
+    },
     /// The metrics API's latest usage for the pods in scope.
     Usage {
         usage: std::sync::Arc<crate::model::usage::UsageMap>,
@@ -260,6 +268,11 @@ pub enum Effect {
         name: String,
     },
     StopWatchingPod,
+    /// Fetch the pod for the YAML view.
+    FetchYaml {
+        namespace: String,
+        name: String,
+    },
     /// The last lines of a container of the watched pod.
     LogTail {
         container: String,

@@ -48,6 +48,7 @@ fn open_pod(app: &App) -> Option<(&str, &str)> {
         Screen::Pod(v) => Some((&v.namespace, &v.name)),
         Screen::Volumes(v) => Some((&v.namespace, &v.name)),
         Screen::Logs(v) => Some((&v.namespace, &v.pod)),
+        Screen::Yaml(v) => Some((&v.namespace, &v.name)),
     }
 }
 

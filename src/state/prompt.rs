@@ -9,6 +9,8 @@ pub enum PromptKind {
     LogSearch,
     /// `&` in the log view.
     LogFilter,
+    /// `/` in the YAML view.
+    YamlSearch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -34,7 +34,7 @@ pub fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
                 PromptKind::LogSearch | PromptKind::LogFilter => {
                     log_keys::prompt_changed(app, kind, "", false)
                 }
-                PromptKind::Command => {}
+                PromptKind::Command | PromptKind::YamlSearch => {}
             }
             return;
         }
@@ -50,6 +50,7 @@ pub fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
                 PromptKind::LogSearch | PromptKind::LogFilter => {
                     log_keys::prompt_changed(app, prompt.kind, &prompt.text, true)
                 }
+                PromptKind::YamlSearch => super::yaml_view::search(app, &prompt.text),
                 PromptKind::Filter => {}
             }
             return;
@@ -73,7 +74,7 @@ pub fn prompt_key(app: &mut App, key: Key, out: &mut Outcome) {
         PromptKind::LogSearch | PromptKind::LogFilter => {
             log_keys::prompt_changed(app, kind, &text, false)
         }
-        PromptKind::Command => {}
+        PromptKind::Command | PromptKind::YamlSearch => {}
     }
 }
 

@@ -35,6 +35,11 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             name,
             news,
         } => pod_details::receive(app, &namespace, &name, news, &mut out),
+        Msg::Yaml {
+            namespace,
+            name,
+            result,
+        } => super::yaml_view::receive(app, &namespace, &name, result),
         Msg::Usage { usage, status } => {
             // Only the pod view shows usage.
             out.redraw = !matches!(app.screen, Screen::List);
@@ -154,6 +159,10 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         help_key(app, scroll, key, out);
         return;
     }
+    if matches!(app.screen, Screen::Yaml(_)) {
+        super::yaml_view::key(app, key, out);
+        return;
+    }
     let in_logs = matches!(app.screen, Screen::Logs(_));
     let action = if in_logs {
         keymap::log_action_for(key)
@@ -176,6 +185,7 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
             })
         }
         _ if in_logs => log_keys::log_action(app, action, out),
+        Action::Yaml => super::yaml_view::open(app, out),
         Action::Shell | Action::Logs | Action::PreviousLogs | Action::AllLogs | Action::Debug => {
             actions::container_action(app, action, out)
         }
@@ -183,7 +193,7 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
             Screen::List => list_action(app, action, height, out),
             Screen::Pod(_) => pod_action(app, action, out),
             Screen::Volumes(_) => volumes_action(app, action),
-            Screen::Logs(_) => {}
+            Screen::Logs(_) | Screen::Yaml(_) => {}
         },
     }
 }
@@ -341,6 +351,6 @@ fn clock_texts(app: &App, now: Timestamp) -> Vec<String> {
                 texts
             })
             .unwrap_or_default(),
-        Screen::Volumes(_) | Screen::Logs(_) => Vec::new(),
+        Screen::Volumes(_) | Screen::Logs(_) | Screen::Yaml(_) => Vec::new(),
     }
 }

@@ -111,7 +111,7 @@ impl Widget for Footer<'_> {
         let (app, theme) = (self.app, self.theme);
         if let Some(p) = &app.prompt {
             let sigil = match p.kind {
-                PromptKind::Filter | PromptKind::LogSearch => "/",
+                PromptKind::Filter | PromptKind::LogSearch | PromptKind::YamlSearch => "/",
                 PromptKind::Command => ":",
                 PromptKind::LogFilter => "&",
             };
@@ -175,6 +175,13 @@ impl Widget for Footer<'_> {
                 ("?", "help"),
             ],
             Screen::Volumes(_) => &[("j/k", "scroll"), ("esc", "back"), ("?", "help")],
+            Screen::Yaml(_) => &[
+                ("j/k g/G", "scroll"),
+                ("/ n N", "search"),
+                ("x", "show/hide env values"),
+                ("c", "copy"),
+                ("esc", "back"),
+            ],
             Screen::Logs(_) => &[
                 ("f/G", "follow"),
                 ("p", "previous"),

@@ -159,6 +159,11 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                         }
                     }
                     Effect::StopWatchingPod => pod.stop(),
+                    Effect::FetchYaml { namespace, name } => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            pod.fetch_pod(cluster.client(), &namespace, &name);
+                        }
+                    }
                     Effect::LogTail {
                         container,
                         previous,

@@ -227,13 +227,28 @@ impl LogFeed {
 pub struct PodFeed(Option<(String, String, PodEventsWatch)>);
 
 impl PodFeed {
+    /// Watch `namespace`/`name` (nothing changes when it is watched already).
     pub fn start(&mut self, client: &kube::Client, namespace: &str, name: &str) {
+        if self
+            .0
+            .as_ref()
+            .is_some_and(|(ns, n, _)| ns == namespace && n == name)
+        {
+            return;
+        }
         let watch = pod_events::spawn(client.clone(), namespace, name);
         self.0 = Some((namespace.to_string(), name.to_string(), watch));
     }
 
     pub fn stop(&mut self) {
         self.0 = None;
+    }
+
+    pub fn fetch_pod(&mut self, client: &kube::Client, namespace: &str, name: &str) {
+        self.start(client, namespace, name);
+        if let Some((_, _, watch)) = self.0.as_mut() {
+            watch.fetch_pod();
+        }
     }
 
     pub fn tail(&mut self, container: &str, previous: bool) {
@@ -252,6 +267,20 @@ impl PodFeed {
             return std::future::pending().await;
         };
         let news = match news {
+            pod_events::PodNews::Pod(result) => {
+                // Masked and revealed, worked out once here, not on every frame.
+                let texts = result.map(|p| {
+                    (
+                        crate::model::yaml::pod_yaml(&p, false),
+                        crate::model::yaml::pod_yaml(&p, true),
+                    )
+                });
+                return Msg::Yaml {
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    result: texts,
+                };
+            }
             pod_events::PodNews::Events(events) => state::pod_details::PodNews::Events(events),
             pod_events::PodNews::LogTail {
                 container,

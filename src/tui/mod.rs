@@ -19,3 +19,4 @@ mod session;
 mod style;
 pub mod terminal;
 mod volumes;
+mod yaml_view;

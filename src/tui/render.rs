@@ -10,6 +10,7 @@ use super::log_view::LogView;
 use super::pod_list::PodList;
 use super::pod_view::PodView;
 use super::volumes::VolumesView;
+use super::yaml_view::YamlView;
 use crate::state::{App, Screen};
 use crate::theme::Theme;
 
@@ -33,6 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             },
             body,
         ),
+        Screen::Yaml(view) => frame.render_widget(YamlView { view, theme }, body),
     }
     frame.render_widget(Footer { app, theme }, footer);
     if let Some(request) = &app.confirm {
