@@ -521,3 +521,45 @@ fn y_shows_the_yaml_with_values_masked_until_x_and_searchable() {
         screen(&files)
     );
 }
+
+#[test]
+fn ctrl_d_asks_before_deleting_and_readonly_refuses() {
+    use podscope::state::delete::DeleteRequest;
+
+    let mut app = demo_cluster_app(120, 40);
+    press(&mut app, "/yellow\n");
+    update(&mut app, Msg::Key(Key::Ctrl('d')));
+    let shown = screen(&app);
+    assert!(shown.contains("Delete this pod?"), "{shown}");
+    assert!(
+        shown.contains("kubectl delete pod yellow -n default --context podscope-demo"),
+        "{shown}"
+    );
+    // Anything but y keeps it.
+    assert!(press(&mut app, "x").is_empty());
+    assert!(app.confirm_delete.is_none());
+    update(&mut app, Msg::Key(Key::Ctrl('d')));
+    let request = DeleteRequest {
+        namespace: "default".into(),
+        name: "yellow".into(),
+    };
+    assert_eq!(press(&mut app, "y"), [Effect::DeletePod(request.clone())]);
+    update(
+        &mut app,
+        Msg::Deleted {
+            request,
+            result: Err("405: the server does not allow this method".into()),
+        },
+    );
+    assert!(
+        screen(&app)
+            .contains("cannot delete pod yellow: 405: the server does not allow this method"),
+        "{}",
+        screen(&app)
+    );
+    let mut readonly = demo_cluster_app(120, 40);
+    readonly.readonly = true;
+    let effects = update(&mut readonly, Msg::Key(Key::Ctrl('d'))).effects;
+    assert!(effects.is_empty() && readonly.confirm_delete.is_none());
+    assert!(screen(&readonly).contains("read-only (--readonly): deleting pods is turned off"));
+}

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod debug;
+pub mod delete;
 pub mod errors;
 pub mod exec;
 pub mod logs;

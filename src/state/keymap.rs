@@ -45,6 +45,8 @@ pub enum Action {
     ProblemsOnly,
     /// The pod's YAML.
     Yaml,
+    /// Delete the pod (after a question).
+    Delete,
     Suspend,
     ScrollDetailUp,
     ScrollDetailDown,
@@ -230,6 +232,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::Yaml,
         "y",
         "the pod's YAML (x shows env values, / searches)",
+    ),
+    bind(
+        Key::Ctrl('d'),
+        Action::Delete,
+        "^d",
+        "delete the pod (asks first)",
     ),
     bind(Key::Char('?'), Action::Help, "?", "this help"),
     bind(

@@ -4,6 +4,7 @@
 
 mod actions;
 pub mod commands;
+pub mod delete;
 pub mod fuzzy;
 pub mod help;
 pub mod keymap;
@@ -138,6 +139,8 @@ pub struct App {
     pub debug_image: String,
     /// A debug container waiting for the user's yes (ephemeral containers cannot be removed).
     pub confirm: Option<DebugRequest>,
+    /// A pod waiting for the user's yes before it is deleted.
+    pub confirm_delete: Option<delete::DeleteRequest>,
     /// The last log stream number handed out.
     pub streams: u64,
     /// Lines a log view keeps.
@@ -178,6 +181,7 @@ impl App {
             readonly: false,
             debug_image: DEFAULT_DEBUG_IMAGE.to_string(),
             confirm: None,
+            confirm_delete: None,
             streams: 0,
             log_capacity: log_view::DEFAULT_CAPACITY,
             details: None,
@@ -233,6 +237,11 @@ pub enum Msg {
         name: String,
         result: Result<(String, String), String>,
     },
+    /// What the server said to a pod's deletion.
+    Deleted {
+        request: delete::DeleteRequest,
+        result: Result<(), String>,
+    },
     /// The metrics API's latest usage for the pods in scope.
     Usage {
         usage: std::sync::Arc<crate::model::usage::UsageMap>,
@@ -268,6 +277,8 @@ pub enum Effect {
         name: String,
     },
     StopWatchingPod,
+    /// Delete the pod (the user said yes).
+    DeletePod(delete::DeleteRequest),
     /// Fetch the pod for the YAML view.
     FetchYaml {
         namespace: String,

@@ -40,6 +40,7 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             name,
             result,
         } => super::yaml_view::receive(app, &namespace, &name, result),
+        Msg::Deleted { request, result } => super::delete::answered(app, &request, result),
         Msg::Usage { usage, status } => {
             // Only the pod view shows usage.
             out.redraw = !matches!(app.screen, Screen::List);
@@ -155,6 +156,10 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         actions::confirm_key(app, key, out);
         return;
     }
+    if app.confirm_delete.is_some() {
+        super::delete::answer(app, key, out);
+        return;
+    }
     if let Some(scroll) = app.help {
         help_key(app, scroll, key, out);
         return;
@@ -186,6 +191,7 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         }
         _ if in_logs => log_keys::log_action(app, action, out),
         Action::Yaml => super::yaml_view::open(app, out),
+        Action::Delete => super::delete::ask(app),
         Action::Shell | Action::Logs | Action::PreviousLogs | Action::AllLogs | Action::Debug => {
             actions::container_action(app, action, out)
         }

@@ -40,6 +40,8 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     let mut logs = LogFeed::default();
     let mut debug = DebugFeed::default();
     let mut pod = PodFeed::default();
+    // One-off requests (a delete) answer here.
+    let (answers_tx, mut answers) = tokio::sync::mpsc::channel::<Msg>(16);
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -109,6 +111,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                 }
             }
             msg = pod.next() => msgs.push(msg),
+            Some(msg) = answers.recv() => msgs.push(msg),
             _ = clock.tick() => msgs.push(Msg::Tick(Timestamp::now())),
             _ = hangup.recv() => {
                 log("terminal hung up: quitting");
@@ -159,6 +162,20 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                         }
                     }
                     Effect::StopWatchingPod => pod.stop(),
+                    Effect::DeletePod(request) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            let (client, tx) = (cluster.client().clone(), answers_tx.clone());
+                            tokio::spawn(async move {
+                                let result = crate::cluster::delete::delete_pod(
+                                    client,
+                                    &request.namespace,
+                                    &request.name,
+                                )
+                                .await;
+                                let _ = tx.send(Msg::Deleted { request, result }).await;
+                            });
+                        }
+                    }
                     Effect::FetchYaml { namespace, name } => {
                         if let Feed::Cluster(cluster) = &mut feed {
                             pod.fetch_pod(cluster.client(), &namespace, &name);

@@ -3,6 +3,7 @@
 
 mod chrome;
 mod confirm;
+mod confirm_delete;
 mod container_spec;
 pub mod event_loop;
 pub mod feed;

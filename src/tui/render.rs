@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout};
 
 use super::chrome::{Footer, Header};
 use super::confirm::ConfirmDebug;
+use super::confirm_delete::ConfirmDelete;
 use super::help::Help;
 use super::log_view::LogView;
 use super::pod_list::PodList;
@@ -41,6 +42,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         let context = app.kubectl.context.as_deref();
         frame.render_widget(
             ConfirmDebug {
+                request,
+                context,
+                theme,
+            },
+            frame.area(),
+        );
+    }
+    if let Some(request) = &app.confirm_delete {
+        let context = app.kubectl.context.as_deref();
+        frame.render_widget(
+            ConfirmDelete {
                 request,
                 context,
                 theme,
