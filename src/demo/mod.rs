@@ -17,6 +17,7 @@ mod kubeconfig;
 mod logs;
 mod metrics;
 mod paging;
+mod pod_watch;
 mod pods;
 mod routes;
 pub mod runtime;

@@ -3,22 +3,20 @@
 //! Table), logs, events, Services (read-only, from [`super::services`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use super::discovery::{discovery_core, discovery_groups, resource_list, version};
 use super::http::{
     ApiResponse, bad_request, empty, error, full_response, json_response, not_found, param,
-    query_pairs, status_object, stream_response, wants_table,
+    query_pairs, stream_response, wants_table,
 };
 use super::paging;
 use super::runtime::LogWriter;
 use super::selectors::Selector;
-use super::store::PodEvent;
 use super::table::{IncludeObject, table};
 use super::{Shared, pod_json};
 
@@ -176,7 +174,7 @@ async fn pods(
         Err(e) => return bad_request(&e),
     };
     if matches!(param(params, "watch"), Some("true" | "1")) {
-        return watch(shared, ns, selector, params, wants_table(accept));
+        return super::pod_watch::watch(shared, ns, selector, params, wants_table(accept));
     }
     let resume = match param(params, "continue").filter(|t| !t.is_empty()) {
         Some(token) => match paging::parse_continue(token) {
@@ -244,131 +242,6 @@ struct PodList<'a> {
     api_version: &'static str,
     metadata: Value,
     items: Vec<&'a k8s_openapi::api::core::v1::Pod>,
-}
-
-fn event_line(event_type: &str, object: Value) -> Bytes {
-    let mut line =
-        serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
-    line.push(b'\n');
-    Bytes::from(line)
-}
-
-fn bookmark(rv: u64, initial_end: bool) -> Bytes {
-    let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
-    if initial_end {
-        meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
-    }
-    event_line(
-        "BOOKMARK",
-        json!({"kind": "Pod", "apiVersion": "v1", "metadata": meta, "spec": {"containers": null}, "status": {}}),
-    )
-}
-
-fn watch(
-    shared: &Arc<Shared>,
-    ns: Option<&str>,
-    selector: Selector,
-    params: &[(String, String)],
-    as_table: bool,
-) -> ApiResponse {
-    let rv_param = param(params, "resourceVersion").unwrap_or("");
-    let bookmarks = param(params, "allowWatchBookmarks") == Some("true") && !as_table;
-    let initial_events = param(params, "sendInitialEvents") == Some("true");
-    let timeout = param(params, "timeoutSeconds").and_then(|t| t.parse::<u64>().ok());
-    let ns = ns.map(str::to_string);
-    let (tx, rx) = mpsc::channel::<Bytes>(256);
-
-    let start = {
-        let Ok(store) = shared.store.lock() else {
-            return error(500, "InternalError", "store unavailable");
-        };
-        let current = store.resource_version();
-        if rv_param.is_empty() || rv_param == "0" || initial_events {
-            Ok((store.watch_all(), current))
-        } else {
-            match rv_param.parse::<u64>() {
-                Ok(n) => store.watch_from(n).map(|w| (w, current)),
-                Err(_) => return bad_request(&format!("invalid resource version: {rv_param}")),
-            }
-        }
-    };
-    let matches = move |e: &PodEvent| {
-        ns.as_deref()
-            .is_none_or(|n| e.pod.metadata.namespace.as_deref() == Some(n))
-            && selector.matches(&e.pod)
-    };
-    let encode = move |e: &PodEvent, first: &mut bool| {
-        let object = if as_table {
-            let t = table(
-                &[&e.pod],
-                e.rv,
-                super::now(),
-                IncludeObject::Metadata,
-                *first,
-            );
-            *first = false;
-            t
-        } else {
-            pod_json(&e.pod)
-        };
-        event_line(e.kind.as_str(), object)
-    };
-    match start {
-        Err(expired) => {
-            let status = status_object(
-                410,
-                "Expired",
-                &format!(
-                    "too old resource version: {} ({})",
-                    expired.requested, expired.oldest
-                ),
-                None,
-            );
-            let _ = tx.try_send(event_line("ERROR", status));
-        }
-        Ok((mut start, current)) => {
-            tokio::spawn(async move {
-                let mut first = true;
-                let mut last_rv = current;
-                for e in start.replay.iter().filter(|e| matches(e)) {
-                    last_rv = last_rv.max(e.rv);
-                    if tx.send(encode(e, &mut first)).await.is_err() {
-                        return;
-                    }
-                }
-                if initial_events && bookmarks && tx.send(bookmark(current, true)).await.is_err() {
-                    return;
-                }
-                let deadline =
-                    tokio::time::sleep(Duration::from_secs(timeout.unwrap_or(u64::MAX / 4)));
-                tokio::pin!(deadline);
-                let mut tick = tokio::time::interval(Duration::from_secs(30));
-                tick.tick().await;
-                loop {
-                    tokio::select! {
-                        _ = &mut deadline => return,
-                        _ = tx.closed() => return,
-                        _ = tick.tick(), if bookmarks => {
-                            if tx.send(bookmark(last_rv, false)).await.is_err() { return; }
-                        }
-                        event = start.live.recv() => match event {
-                            Ok(e) => {
-                                last_rv = last_rv.max(e.rv);
-                                if matches(&e) && tx.send(encode(&e, &mut first)).await.is_err() { return; }
-                            }
-                            Err(broadcast::error::RecvError::Lagged(_)) => {
-                                let status = status_object(410, "Expired", "the watch fell behind; list again and re-watch", None);
-                                let _ = tx.send(event_line("ERROR", status)).await;
-                                return;
-                            }
-                            Err(broadcast::error::RecvError::Closed) => return,
-                        }
-                    }
-                }
-            });
-        }
-    }
-    stream_response("application/json", rx)
 }
 
 fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> ApiResponse {

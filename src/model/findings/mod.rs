@@ -8,6 +8,7 @@
 //! said (probe failures, mount failures, pull errors, scheduling).
 
 mod events;
+mod pod_level;
 mod status;
 
 pub use events::probe_target;

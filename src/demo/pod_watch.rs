@@ -1,0 +1,141 @@
+//! `GET .../pods?watch=true`: the pod store's changes as ADDED, MODIFIED and DELETED lines
+//! (or Table rows), from a resourceVersion or with every pod first, with bookmarks when
+//! asked, until the timeout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+
+use super::http::{ApiResponse, bad_request, error, param, status_object, stream_response};
+use super::selectors::Selector;
+use super::store::PodEvent;
+use super::table::{IncludeObject, table};
+use super::{Shared, pod_json};
+
+fn event_line(event_type: &str, object: Value) -> Bytes {
+    let mut line =
+        serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
+fn bookmark(rv: u64, initial_end: bool) -> Bytes {
+    let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
+    if initial_end {
+        meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+    }
+    event_line(
+        "BOOKMARK",
+        json!({"kind": "Pod", "apiVersion": "v1", "metadata": meta, "spec": {"containers": null}, "status": {}}),
+    )
+}
+
+pub(super) fn watch(
+    shared: &Arc<Shared>,
+    ns: Option<&str>,
+    selector: Selector,
+    params: &[(String, String)],
+    as_table: bool,
+) -> ApiResponse {
+    let rv_param = param(params, "resourceVersion").unwrap_or("");
+    let bookmarks = param(params, "allowWatchBookmarks") == Some("true") && !as_table;
+    let initial_events = param(params, "sendInitialEvents") == Some("true");
+    let timeout = param(params, "timeoutSeconds").and_then(|t| t.parse::<u64>().ok());
+    let ns = ns.map(str::to_string);
+    let (tx, rx) = mpsc::channel::<Bytes>(256);
+
+    let start = {
+        let Ok(store) = shared.store.lock() else {
+            return error(500, "InternalError", "store unavailable");
+        };
+        let current = store.resource_version();
+        if rv_param.is_empty() || rv_param == "0" || initial_events {
+            Ok((store.watch_all(), current))
+        } else {
+            match rv_param.parse::<u64>() {
+                Ok(n) => store.watch_from(n).map(|w| (w, current)),
+                Err(_) => return bad_request(&format!("invalid resource version: {rv_param}")),
+            }
+        }
+    };
+    let matches = move |e: &PodEvent| {
+        ns.as_deref()
+            .is_none_or(|n| e.pod.metadata.namespace.as_deref() == Some(n))
+            && selector.matches(&e.pod)
+    };
+    let encode = move |e: &PodEvent, first: &mut bool| {
+        let object = if as_table {
+            let t = table(
+                &[&e.pod],
+                e.rv,
+                super::now(),
+                IncludeObject::Metadata,
+                *first,
+            );
+            *first = false;
+            t
+        } else {
+            pod_json(&e.pod)
+        };
+        event_line(e.kind.as_str(), object)
+    };
+    match start {
+        Err(expired) => {
+            let status = status_object(
+                410,
+                "Expired",
+                &format!(
+                    "too old resource version: {} ({})",
+                    expired.requested, expired.oldest
+                ),
+                None,
+            );
+            let _ = tx.try_send(event_line("ERROR", status));
+        }
+        Ok((mut start, current)) => {
+            tokio::spawn(async move {
+                let mut first = true;
+                let mut last_rv = current;
+                for e in start.replay.iter().filter(|e| matches(e)) {
+                    last_rv = last_rv.max(e.rv);
+                    if tx.send(encode(e, &mut first)).await.is_err() {
+                        return;
+                    }
+                }
+                if initial_events && bookmarks && tx.send(bookmark(current, true)).await.is_err() {
+                    return;
+                }
+                let deadline =
+                    tokio::time::sleep(Duration::from_secs(timeout.unwrap_or(u64::MAX / 4)));
+                tokio::pin!(deadline);
+                let mut tick = tokio::time::interval(Duration::from_secs(30));
+                tick.tick().await;
+                loop {
+                    tokio::select! {
+                        _ = &mut deadline => return,
+                        _ = tx.closed() => return,
+                        _ = tick.tick(), if bookmarks => {
+                            if tx.send(bookmark(last_rv, false)).await.is_err() { return; }
+                        }
+                        event = start.live.recv() => match event {
+                            Ok(e) => {
+                                last_rv = last_rv.max(e.rv);
+                                if matches(&e) && tx.send(encode(&e, &mut first)).await.is_err() { return; }
+                            }
+                            Err(broadcast::error::RecvError::Lagged(_)) => {
+                                let status = status_object(410, "Expired", "the watch fell behind; list again and re-watch", None);
+                                let _ = tx.send(event_line("ERROR", status)).await;
+                                return;
+                            }
+                            Err(broadcast::error::RecvError::Closed) => return,
+                        }
+                    }
+                }
+            });
+        }
+    }
+    stream_response("application/json", rx)
+}
