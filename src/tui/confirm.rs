@@ -66,20 +66,29 @@ impl Widget for ConfirmDebug<'_> {
             format!(" {}", with.kubectl(self.context)),
             style::muted(theme),
         )));
-        let width = area.width.min(90);
-        let height = (lines.len() as u16 + 4).min(area.height);
-        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-        Clear.render(popup, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::bordered()
-                    .border_style(style::border(theme, true))
-                    .title(Span::styled(
-                        " Add a debug container? ",
-                        style::title(theme),
-                    )),
-            )
-            .render(popup, buf);
+        popup(area, buf, lines, " Add a debug container? ", 90, theme);
     }
+}
+
+/// A question in a bordered box in the middle of the screen, over what is there.
+pub(super) fn popup(
+    area: Rect,
+    buf: &mut Buffer,
+    lines: Vec<Line>,
+    title: &str,
+    max_width: u16,
+    theme: &Theme,
+) {
+    let width = area.width.min(max_width);
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+    Clear.render(popup, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::bordered()
+                .border_style(style::border(theme, true))
+                .title(Span::styled(title, style::title(theme))),
+        )
+        .render(popup, buf);
 }

@@ -1,9 +1,9 @@
 //! The question before a pod is deleted, with the kubectl command that does the same.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use super::style;
 use crate::state::delete::DeleteRequest;
@@ -43,17 +43,6 @@ impl Widget for ConfirmDelete<'_> {
                 style::muted(theme),
             )),
         ];
-        let width = area.width.min(80);
-        let height = (lines.len() as u16 + 2).min(area.height);
-        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-        Clear.render(popup, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::bordered()
-                    .border_style(style::border(theme, true))
-                    .title(Span::styled(" Delete this pod? ", style::title(theme))),
-            )
-            .render(popup, buf);
+        super::confirm::popup(area, buf, lines, " Delete this pod? ", 80, theme);
     }
 }
