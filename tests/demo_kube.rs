@@ -373,3 +373,67 @@ async fn services_are_listed_watched_and_used_as_role_evidence() {
     );
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn created_and_deleted_pods_reach_watchers_in_order() {
+    use kube::api::{DeleteParams, PostParams};
+
+    let (cluster, client) = start().await;
+    let pods: Api<Pod> = Api::default_namespaced(client);
+    let rv = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let mut events = pods
+        .watch(
+            &WatchParams::default()
+                .fields("metadata.name=learner")
+                .timeout(20),
+            &rv,
+        )
+        .await
+        .unwrap()
+        .boxed();
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "learner", "labels": {"app": "learner"}},
+        "spec": {"containers": [{"name": "app", "image": "busybox", "command": ["sh", "-c", "sleep 3600"]}]}
+    }))
+    .unwrap();
+    let created = pods.create(&PostParams::default(), &pod).await.unwrap();
+    assert_eq!(
+        created.spec.unwrap().node_name.as_deref(),
+        Some("podscope-demo")
+    );
+    wait_for(&pods, "learner", all_running).await;
+    pods.delete("learner", &DeleteParams::default().grace_period(2))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut versions = Vec::new();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_secs(10), events.next()).await {
+        let (kind, p) = match e.unwrap() {
+            WatchEvent::Added(p) => ("ADDED", p),
+            WatchEvent::Modified(p) => ("MODIFIED", p),
+            WatchEvent::Deleted(p) => ("DELETED", p),
+            _ => continue,
+        };
+        versions.push(p.metadata.resource_version.unwrap().parse::<u64>().unwrap());
+        let terminating = p.metadata.deletion_timestamp.is_some();
+        seen.push((kind, terminating));
+        if kind == "DELETED" {
+            break;
+        }
+    }
+    assert_eq!(seen.first(), Some(&("ADDED", false)), "{seen:?}");
+    assert_eq!(seen.last(), Some(&("DELETED", true)), "{seen:?}");
+    assert!(
+        seen.contains(&("MODIFIED", true)),
+        "Terminating is seen: {seen:?}"
+    );
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(pods.get_opt("learner").await.unwrap().is_none());
+    cluster.stop().await;
+}

@@ -502,3 +502,65 @@ fn kubectl_top_reads_the_demos_processes() {
         text(&out)
     );
 }
+
+#[test]
+fn kubectl_run_exec_delete_and_reapply_a_seed() {
+    let demo = Demo::start();
+    let out = demo.kubectl(&[
+        "run",
+        "web",
+        "--image=busybox",
+        "--restart=Never",
+        "--",
+        "sh",
+        "-c",
+        "echo hello; sleep 3600",
+    ]);
+    assert_eq!(text(&out).trim(), "pod/web created", "{}", text(&out));
+    let row = wait_for_row(&demo, "web", "Running");
+    assert!(row.contains("1/1"), "{row}");
+    let out = demo.kubectl(&["exec", "web", "--", "echo", "inside"]);
+    assert_eq!(text(&out).trim(), "inside");
+    // The same name again: the apiserver's 409.
+    let out = demo.kubectl(&["run", "web", "--image=busybox"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (AlreadyExists): pods "web" already exists"#
+    );
+    // A name that is no DNS-1123 subdomain: the causes, one per line.
+    let out = demo.kubectl(&["run", "Web", "--image=busybox"]);
+    let said = text(&out);
+    assert!(said.starts_with("The Pod \"Web\" is invalid: \n* metadata.name: Invalid value: \"Web\": a lowercase RFC 1123 subdomain"), "{said}");
+    // The read-only user may not delete; delete waits until the pod is gone.
+    let out = demo.kubectl(&["--context", "podscope-demo-viewer", "delete", "pod", "web"]);
+    assert!(
+        text(&out)
+            .contains(r#"pods "web" is forbidden: User "viewer" cannot delete resource "pods""#),
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["delete", "pod", "web"]);
+    assert_eq!(text(&out).trim(), r#"pod "web" deleted"#, "{}", text(&out));
+    let out = demo.kubectl(&["get", "pod", "web"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (NotFound): pods "web" not found"#
+    );
+    // A seed pod deleted and created again from its file comes back and runs.
+    let out = demo.kubectl(&["delete", "pod", "yellow", "--grace-period=1"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"pod "yellow" deleted"#,
+        "{}",
+        text(&out)
+    );
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seeds/yellow.yaml"
+    );
+    let out = demo.kubectl(&["create", "-f", seed, "--validate=false"]);
+    assert_eq!(text(&out).trim(), "pod/yellow created", "{}", text(&out));
+    let row = wait_for_row(&demo, "yellow", "Running");
+    assert!(row.contains("2/2"), "{row}");
+}

@@ -28,6 +28,8 @@ mod store;
 pub mod synthetic;
 mod table;
 mod tls;
+mod validate;
+mod writes;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;

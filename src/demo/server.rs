@@ -100,6 +100,22 @@ fn forbidden(
     ))
 }
 
+/// RBAC's refusal of a write to pods for the read-only user.
+fn forbidden_pods(user: User, verb: &str, ns: &str, name: Option<&str>) -> Option<ApiResponse> {
+    if user == User::Admin {
+        return None;
+    }
+    let what = name.map_or("pods".to_string(), |n| format!("pods \"{n}\""));
+    let message = format!(
+        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"pods\" in API group \"\" in the namespace \"{ns}\""
+    );
+    let details = json!({"name": name, "kind": "pods"});
+    Some(json_response(
+        StatusCode::FORBIDDEN,
+        &status_object(403, "Forbidden", &message, Some(details)),
+    ))
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -141,6 +157,27 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
             }
             _ => {}
         }
+    }
+    // Pods written: created, deleted.
+    match (req.method(), path.as_slice()) {
+        (&Method::POST, [api, v1, namespaces, ns, pods])
+            if [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"] =>
+        {
+            if let Some(refusal) = forbidden_pods(user, "create", ns, None) {
+                return refusal;
+            }
+            return super::writes::create_pod(shared, req, &ns.clone()).await;
+        }
+        (&Method::DELETE, [api, v1, namespaces, ns, pods, name])
+            if [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"] =>
+        {
+            if let Some(refusal) = forbidden_pods(user, "delete", ns, Some(name)) {
+                return refusal;
+            }
+            let (ns, name) = (ns.clone(), name.clone());
+            return super::writes::delete_pod(shared, req, &ns, &name).await;
+        }
+        _ => {}
     }
     let accept = req
         .headers()

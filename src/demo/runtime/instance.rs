@@ -162,6 +162,21 @@ pub(super) async fn run_instance(
         exit = child.wait() => exit.ok(),
         _ = run.stopped() => None,
     };
+    // On deletion the kubelet asks first (SIGTERM) and waits the grace period.
+    if exit.is_none()
+        && let Some(grace) = run.grace()
+    {
+        run.event(
+            EventType::Normal,
+            "Killing",
+            &format!("Stopping container {}", plan.name),
+            Some((section, &plan.name)),
+        );
+        if !grace.is_zero() {
+            super::process::term_group(&child);
+            let _ = tokio::time::timeout(grace, child.wait()).await;
+        }
+    }
     // Everything the container started goes with it, as when a container's PID 1 exits.
     super::process::kill_group(&child);
     let _ = child.wait().await;

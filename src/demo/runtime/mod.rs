@@ -81,6 +81,15 @@ pub struct Runtime {
     groups: Mutex<HashSet<u32>>,
     /// The stand-in `nslookup` mounted into busybox containers, when the host has none.
     nslookup: Option<PathBuf>,
+    /// How to end each pod's run early (its deletion), and whether it has ended.
+    controls: Mutex<HashMap<(String, String), PodControl>>,
+}
+
+/// A pod run's deletion switch: the grace period once it is being deleted, and whether the
+/// run is over.
+struct PodControl {
+    terminate: watch::Sender<Option<Duration>>,
+    done: watch::Receiver<bool>,
 }
 
 fn write_executable(path: &Path, text: &str) -> std::io::Result<()> {
@@ -125,6 +134,7 @@ impl Runtime {
             tasks: Mutex::new(Vec::new()),
             groups: Mutex::new(HashSet::new()),
             nslookup,
+            controls: Mutex::new(HashMap::new()),
         }
     }
 
@@ -168,13 +178,53 @@ impl Runtime {
 
     /// Start running the pod `namespace/name` (already in the store) until `stop`.
     pub fn run_pod(shared: &Arc<Shared>, namespace: &str, name: &str, stop: watch::Receiver<bool>) {
-        let task = tokio::spawn(supervisor::run_pod(
+        let (terminate, terminating) = watch::channel(None);
+        let (done_tx, done) = watch::channel(false);
+        if let Ok(mut controls) = shared.runtime.controls.lock() {
+            controls.insert(
+                (namespace.to_string(), name.to_string()),
+                PodControl { terminate, done },
+            );
+        }
+        let run = supervisor::run_pod(
             shared.clone(),
             namespace.to_string(),
             name.to_string(),
             stop,
-        ));
+            terminating,
+        );
+        let task = tokio::spawn(async move {
+            run.await;
+            let _ = done_tx.send(true);
+        });
         shared.runtime.keep(task);
+    }
+
+    /// The deletion switch of a pod's run, for an ephemeral container joining it.
+    pub fn terminating(&self, namespace: &str, name: &str) -> watch::Receiver<Option<Duration>> {
+        self.controls
+            .lock()
+            .ok()
+            .and_then(|c| {
+                c.get(&(namespace.to_string(), name.to_string()))
+                    .map(|c| c.terminate.subscribe())
+            })
+            .unwrap_or_else(|| watch::channel(None).1)
+    }
+
+    /// End a pod's run as the kubelet does on deletion: SIGTERM to every container, SIGKILL
+    /// to what is left after `grace`; returns once every container has stopped, then removes
+    /// the pod's files.
+    pub async fn terminate(&self, namespace: &str, name: &str, grace: Duration) {
+        let key = (namespace.to_string(), name.to_string());
+        let control = self.controls.lock().ok().and_then(|mut c| c.remove(&key));
+        if let Some(control) = control {
+            let _ = control.terminate.send(Some(grace));
+            let mut done = control.done;
+            let _ =
+                tokio::time::timeout(grace + Duration::from_secs(10), done.wait_for(|d| *d)).await;
+        }
+        let _ = std::fs::remove_dir_all(self.pod_dir(namespace, name));
     }
 
     /// Start an ephemeral container just added to a running pod.

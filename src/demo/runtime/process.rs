@@ -80,6 +80,17 @@ pub fn kill_group(child: &Child) {
     }
 }
 
+/// Ask a container's process group to stop (SIGTERM), as the kubelet does before its grace
+/// period ends.
+pub fn term_group(child: &Child) {
+    if let Some(pid) = child.id() {
+        // SAFETY: kill has no memory effects; a stale group id fails with ESRCH.
+        unsafe {
+            libc::kill(-(pid as libc::pid_t), libc::SIGTERM);
+        }
+    }
+}
+
 pub fn kill_pid_group(pid: u32) {
     // SAFETY: kill has no memory effects; a stale group id fails with ESRCH.
     unsafe {

@@ -60,6 +60,8 @@ pub(super) struct PodRun {
     pub(super) volumes: BTreeMap<String, PathBuf>,
     pub(super) read_only: BTreeSet<String>,
     pub(super) stop: watch::Receiver<bool>,
+    /// The grace period once the pod is being deleted.
+    pub(super) terminating: watch::Receiver<Option<Duration>>,
 }
 
 pub(super) struct Outcome {
@@ -103,9 +105,21 @@ impl PodRun {
         }
     }
 
+    /// Resolves when the demo stops or the pod is being deleted.
     pub(super) async fn stopped(&self) {
-        let mut stop = self.stop.clone();
-        let _ = stop.wait_for(|s| *s).await;
+        let (mut stop, mut terminating) = (self.stop.clone(), self.terminating.clone());
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => {}
+            _ = terminating.wait_for(|t| t.is_some()) => {}
+        }
+    }
+
+    /// The grace period of a deletion under way (none when the demo itself stops).
+    pub(super) fn grace(&self) -> Option<Duration> {
+        if *self.stop.borrow() {
+            return None;
+        }
+        *self.terminating.borrow()
     }
 }
 
@@ -114,6 +128,7 @@ pub async fn run_pod(
     namespace: String,
     name: String,
     stop: watch::Receiver<bool>,
+    terminating: watch::Receiver<Option<Duration>>,
 ) {
     let Some(pod) = shared.pod(&namespace, &name) else {
         return;
@@ -131,6 +146,7 @@ pub async fn run_pod(
         volumes: BTreeMap::new(),
         read_only: BTreeSet::new(),
         stop,
+        terminating,
     };
     run.event(
         EventType::Normal,
@@ -259,6 +275,7 @@ pub async fn run_ephemeral(
         return;
     };
     let plan = plan::plan(&pod, (&spec).into(), &runtime.config_maps);
+    let terminating = runtime.terminating(&namespace, &name);
     let run = Arc::new(PodRun {
         shared: shared.clone(),
         namespace,
@@ -266,6 +283,7 @@ pub async fn run_ephemeral(
         volumes: prepared.dirs,
         read_only: prepared.read_only,
         stop,
+        terminating,
     });
     keep_running(run, plan, Section::Ephemeral, Restart::Never, None).await;
 }
