@@ -8,7 +8,6 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::cli::DescribeArgs;
 use crate::cluster::snapshot::{self, Snapshot};
-use crate::cluster::{self, Target};
 use crate::launch::Failure;
 use crate::model::convert::pod_from_api;
 use crate::model::event::{PodEvent, event_from_api, newest_first};
@@ -21,13 +20,7 @@ const LOGS_FOR_AT_MOST: usize = 20;
 const LOG_LINES: i64 = 3;
 
 pub async fn run(args: &DescribeArgs, rules: &[RoleRule]) -> Result<Vec<PodInsight>, Failure> {
-    let target = Target {
-        kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
-    };
-    let connection = cluster::connect(&target)
-        .await
-        .map_err(|e| Failure::runtime(e.to_string()))?;
+    let connection = super::connect(args.kubeconfig.clone(), args.context.clone()).await?;
     let namespace = if args.all_namespaces {
         None
     } else {

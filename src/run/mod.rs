@@ -59,15 +59,22 @@ pub fn logs_wording(f: &ApiFailure, namespace: &str) -> Failure {
     kubectl_failure(f)
 }
 
+/// Connect as the kubeconfig (and the context asked for) says.
+pub async fn connect(
+    kubeconfig: Option<std::path::PathBuf>,
+    context: Option<String>,
+) -> Result<cluster::Connection, Failure> {
+    cluster::connect(&Target {
+        kubeconfig,
+        context,
+    })
+    .await
+    .map_err(|e| Failure::runtime(e.to_string()))
+}
+
 /// Connect as the kubeconfig says and fetch the pod.
 pub async fn find_pod(args: &ClusterArgs, name: &str, wording: Wording) -> Result<Found, Failure> {
-    let target = Target {
-        kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
-    };
-    let connection = cluster::connect(&target)
-        .await
-        .map_err(|e| Failure::runtime(e.to_string()))?;
+    let connection = connect(args.kubeconfig.clone(), args.context.clone()).await?;
     let namespace = args
         .namespace
         .clone()
