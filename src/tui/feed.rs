@@ -121,10 +121,6 @@ impl ClusterFeed {
         &self.connection.client
     }
 
-    pub fn reports(&mut self) -> Option<&mut watch::Receiver<WatchReport>> {
-        self.watch.as_mut().map(|w| &mut w.reports)
-    }
-
     /// The watch task ended (it stops itself only when listing all namespaces is refused).
     pub fn ended(&mut self) {
         self.watch = None;
