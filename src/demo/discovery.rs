@@ -31,6 +31,9 @@ const RESOURCES: &[ResourceInfo] = &[
     ("events", "event", "Event", true, &["ev"]),
     ("namespaces", "namespace", "Namespace", false, &["ns"]),
     ("services", "service", "Service", true, &["svc"]),
+    ("configmaps", "configmap", "ConfigMap", true, &["cm"]),
+    ("secrets", "secret", "Secret", true, &[]),
+    ("endpoints", "endpoints", "Endpoints", true, &["ep"]),
 ];
 
 const VERBS: &[&str] = &[
@@ -59,6 +62,9 @@ pub fn discovery_core(accept: &str, address: &str) -> ApiResponse {
                 "scope": if namespaced { "Namespaced" } else { "Cluster" }, "singularResource": singular,
                 "verbs": VERBS, "shortNames": short,
             });
+            if name == "services" {
+                r["categories"] = json!(["all"]);
+            }
             if name == "pods" {
                 r["categories"] = json!(["all"]);
                 r["subresources"] = json!([

@@ -7,18 +7,24 @@
 //! volumes mounted, simulated stand-ins for images that cannot run here.
 
 mod discovery;
+mod dns;
+mod endpoints;
 mod ephemeral;
 mod event_watch;
 mod events;
 mod exec;
 mod exec_io;
 mod http;
+mod kinds;
 mod kubeconfig;
 mod logs;
 mod metrics;
+mod openapi;
 mod paging;
-mod pod_watch;
+mod patch;
 mod pods;
+mod protobuf;
+mod rest;
 mod routes;
 pub mod runtime;
 mod selectors;
@@ -29,24 +35,31 @@ pub mod synthetic;
 mod table;
 mod tls;
 mod validate;
+mod watches;
 mod writes;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Pod, Secret, Service};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::model::manifest::ManifestSet;
-use store::PodStore;
+use store::{Clock, Store};
 
 /// State shared by every connection.
 pub struct Shared {
-    pub store: Mutex<PodStore>,
+    /// The pods.
+    pub store: Mutex<Store<Pod>>,
+    pub config_maps: Mutex<Store<ConfigMap>>,
+    pub secrets: Mutex<Store<Secret>>,
+    pub services: Mutex<Store<Service>>,
+    /// Kept by the endpoints controller from the Services and the pods they select.
+    pub endpoints: Mutex<Store<Endpoints>>,
     pub token: String,
     /// The read-only user's token (context `podscope-demo-viewer`).
     pub viewer_token: String,
@@ -58,8 +71,6 @@ pub struct Shared {
     pub events: Mutex<events::EventLog>,
     /// Becomes true when the cluster stops: long-running tasks end.
     pub stop: watch::Receiver<bool>,
-    /// The Services it serves (read-only).
-    pub services: Vec<k8s_openapi::api::core::v1::Service>,
     /// Containers' CPU and memory, read from their processes (`metrics.k8s.io`).
     pub metrics: metrics::MetricsState,
 }
@@ -68,6 +79,14 @@ impl Shared {
     /// The pod as stored now.
     pub fn pod(&self, namespace: &str, name: &str) -> Option<Arc<Pod>> {
         self.store.lock().ok()?.get(namespace, name)
+    }
+
+    /// Every ConfigMap as stored now (for volumes and environment variables).
+    pub fn config_maps_now(&self) -> Vec<ConfigMap> {
+        self.config_maps
+            .lock()
+            .map(|s| s.list(None).iter().map(|m| (**m).clone()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -135,7 +154,8 @@ impl DemoCluster {
             .unwrap_or_else(|| temp_dir.join("kubeconfig"));
         kubeconfig::write(&kubeconfig, &url, &tokens, &tls.ca_pem)?;
 
-        let mut store = PodStore::default();
+        let clock = Clock::default();
+        let mut store = Store::new(clock.clone());
         let mut run = Vec::new();
         for pod in pods::demo_pods(&options.extra) {
             run.push((
@@ -158,13 +178,29 @@ impl DemoCluster {
         let (stop, stop_rx) = watch::channel(false);
         let runtime = runtime::Runtime::new(
             temp_dir.join("runtime"),
-            pods::demo_config_maps(&options.extra),
             options.timing,
             !options.no_namespaces,
         );
         let started = now();
+        let mut config_maps = Store::new(clock.clone());
+        for mut map in pods::demo_config_maps(&options.extra) {
+            let meta = &mut map.metadata;
+            meta.namespace.get_or_insert_with(|| "default".to_string());
+            meta.uid.get_or_insert_with(pods::new_uid);
+            meta.creation_timestamp.get_or_insert(
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(started),
+            );
+            config_maps.put(map);
+        }
+        let mut services = Store::new(clock.clone());
+        for service in services::demo_services(&options.extra, started) {
+            services.put(service);
+        }
         let shared = Arc::new(Shared {
-            services: services::demo_services(&options.extra, started),
+            config_maps: Mutex::new(config_maps),
+            secrets: Mutex::new(Store::new(clock.clone())),
+            services: Mutex::new(services),
+            endpoints: Mutex::new(Store::new(clock)),
             metrics: Default::default(),
             store: Mutex::new(store),
             token: token.clone(),
@@ -175,9 +211,11 @@ impl DemoCluster {
             events: Mutex::new(events::EventLog::default()),
             stop: stop_rx.clone(),
         });
+        dns::publish(&shared);
         for (namespace, name) in &run {
             runtime::Runtime::run_pod(&shared, namespace, name, stop_rx.clone());
         }
+        tokio::spawn(endpoints::run(shared.clone(), stop_rx.clone()));
         tokio::spawn(metrics::sample(shared.clone(), stop_rx.clone()));
         if options.churn > 0 && !synthetic.is_empty() {
             tokio::spawn(churn(

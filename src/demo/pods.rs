@@ -136,16 +136,19 @@ fn complete_snippet(mut pod: Pod, config_maps: &[ConfigMap]) -> Pod {
     pod
 }
 
+/// A random UID, as the apiserver gives every object it creates.
+pub fn new_uid() -> String {
+    super::kubeconfig::random_hex(16)
+        .map(|h| uuid_format(&h))
+        .unwrap_or_default()
+}
+
 /// What the API server and scheduler fill in when a pod is created: namespace, uid,
 /// creation time, node, and a status that says nothing has started yet.
 pub fn admit(mut pod: Pod, now: Timestamp) -> Pod {
     let meta = &mut pod.metadata;
     meta.namespace.get_or_insert_with(|| "default".to_string());
-    meta.uid = Some(
-        super::kubeconfig::random_hex(16)
-            .map(|h| uuid_format(&h))
-            .unwrap_or_default(),
-    );
+    meta.uid = Some(new_uid());
     meta.creation_timestamp = Some(Time(now));
     meta.managed_fields = None;
     let spec = pod.spec.get_or_insert_with(Default::default);

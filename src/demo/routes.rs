@@ -1,24 +1,20 @@
-//! The Kubernetes API subset the demo cluster serves (`reference/k8s-protocol.md` §0):
-//! version and discovery (from [`super::discovery`]), namespaces, pods (get, list, watch,
-//! Table), logs, events, Services (read-only, from [`super::services`]).
+//! The read-only rest of the API the demo cluster serves (`reference/k8s-protocol.md` §0):
+//! version, discovery ([`super::discovery`]), the OpenAPI v3 documents, namespaces, logs,
+//! events and metrics. The stored kinds (pods, Services...) are [`super::rest`]'s.
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use super::Shared;
 use super::discovery::{discovery_core, discovery_groups, resource_list, version};
 use super::http::{
-    ApiResponse, bad_request, empty, error, full_response, json_response, not_found, param,
-    query_pairs, stream_response, wants_table,
+    ApiResponse, empty, error, full_response, json_response, not_found, param, query_pairs,
+    stream_response,
 };
-use super::paging;
 use super::runtime::LogWriter;
-use super::selectors::Selector;
-use super::table::{IncludeObject, table};
-use super::{Shared, pod_json};
 
 /// One request, already authenticated.
 pub struct Request<'a> {
@@ -48,11 +44,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api", "v1"] => json_response(StatusCode::OK, &resource_list()),
         ["api", "v1", "namespaces"] => namespaces(shared),
         ["api", "v1", "namespaces", ns] => namespace(shared, ns),
-        ["api", "v1", "pods"] => pods(shared, None, &params, req.accept).await,
-        ["api", "v1", "namespaces", ns, "pods"] => {
-            pods(shared, Some(ns), &params, req.accept).await
-        }
-        ["api", "v1", "namespaces", ns, "pods", name] => pod(shared, ns, name, req.accept),
         ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
         ["api", "v1", "namespaces", ns, "events"] => {
             super::event_watch::events(shared, Some(ns), &params)
@@ -78,19 +69,8 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
             "pods",
             name,
         ] => super::metrics::pod(shared, ns, name),
-        ["api", "v1", "services"] => {
-            super::services::list(shared, None, &params, req.accept, resource_version(shared))
-        }
-        ["api", "v1", "namespaces", ns, "services"] => super::services::list(
-            shared,
-            Some(ns),
-            &params,
-            req.accept,
-            resource_version(shared),
-        ),
-        ["api", "v1", "namespaces", ns, "services", name] => {
-            super::services::get(shared, ns, name, req.accept, resource_version(shared))
-        }
+        ["openapi", "v3"] => super::openapi::root(),
+        ["openapi", "v3", "api", "v1"] => super::openapi::core_v1(req.accept),
         ["api", "v1", "events"] => super::event_watch::events(shared, None, &params),
         _ => error(
             404,
@@ -98,14 +78,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
             "the server could not find the requested resource",
         ),
     }
-}
-
-fn resource_version(shared: &Shared) -> u64 {
-    shared
-        .store
-        .lock()
-        .map(|s| s.resource_version())
-        .unwrap_or(0)
 }
 
 fn namespace_object(shared: &Shared, name: &str) -> Value {
@@ -138,110 +110,6 @@ fn namespace(shared: &Shared, name: &str) -> ApiResponse {
     } else {
         not_found("namespaces", name)
     }
-}
-
-fn pod(shared: &Shared, ns: &str, name: &str, accept: &str) -> ApiResponse {
-    let Ok(store) = shared.store.lock() else {
-        return error(500, "InternalError", "store unavailable");
-    };
-    match store.get(ns, name) {
-        Some(p) if wants_table(accept) => json_response(
-            StatusCode::OK,
-            &table(
-                &[&p],
-                store.resource_version(),
-                super::now(),
-                IncludeObject::Metadata,
-                true,
-            ),
-        ),
-        Some(p) => json_response(StatusCode::OK, &pod_json(&p)),
-        None => not_found("pods", name),
-    }
-}
-
-async fn pods(
-    shared: &Arc<Shared>,
-    ns: Option<&str>,
-    params: &[(String, String)],
-    accept: &str,
-) -> ApiResponse {
-    let selector = match Selector::parse(
-        param(params, "labelSelector"),
-        param(params, "fieldSelector"),
-    ) {
-        Ok(s) => s,
-        Err(e) => return bad_request(&e),
-    };
-    if matches!(param(params, "watch"), Some("true" | "1")) {
-        return super::pod_watch::watch(shared, ns, selector, params, wants_table(accept));
-    }
-    let resume = match param(params, "continue").filter(|t| !t.is_empty()) {
-        Some(token) => match paging::parse_continue(token) {
-            Ok(resume) => Some(resume),
-            Err(message) => return bad_request(&message),
-        },
-        None => None,
-    };
-    let limit = param(params, "limit").and_then(|l| l.parse::<usize>().ok());
-    let Ok(store) = shared.store.lock() else {
-        return error(500, "InternalError", "store unavailable");
-    };
-    if let Some(resume) = &resume
-        && store.watch_from(resume.rv).is_err()
-    {
-        return error(
-            410,
-            "Expired",
-            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-        );
-    }
-    let pods: Vec<_> = store
-        .list(ns)
-        .into_iter()
-        .filter(|p| selector.matches(p))
-        .collect();
-    let rv = resume.as_ref().map_or(store.resource_version(), |r| r.rv);
-    drop(store);
-    let key = |p: &Arc<k8s_openapi::api::core::v1::Pod>| {
-        let meta = &p.metadata;
-        (
-            meta.namespace.clone().unwrap_or_default(),
-            meta.name.clone().unwrap_or_default(),
-        )
-    };
-    let (pods, more) = paging::page(pods, key, limit, resume.as_ref().map(|r| &r.after));
-    let mut metadata = json!({"resourceVersion": rv.to_string()});
-    if let Some((last, remaining)) = more {
-        metadata["continue"] = json!(paging::continue_token(rv, &last));
-        metadata["remainingItemCount"] = json!(remaining);
-    }
-    if wants_table(accept) {
-        let refs: Vec<_> = pods.iter().map(|p| p.as_ref()).collect();
-        let include = IncludeObject::parse(param(params, "includeObject"));
-        let mut list = table(&refs, rv, super::now(), include, true);
-        list["metadata"] = metadata;
-        return json_response(StatusCode::OK, &list);
-    }
-    // Written straight from the pods: through a `Value` first, a page of 500 took twice as long.
-    let list = PodList {
-        kind: "PodList",
-        api_version: "v1",
-        metadata,
-        items: pods.iter().map(|p| p.as_ref()).collect(),
-    };
-    let mut body = serde_json::to_vec(&list).unwrap_or_default();
-    body.push(b'\n');
-    full_response(StatusCode::OK, "application/json", Bytes::from(body))
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PodList<'a> {
-    kind: &'static str,
-    api_version: &'static str,
-    metadata: Value,
-    items: Vec<&'a k8s_openapi::api::core::v1::Pod>,
 }
 
 fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> ApiResponse {

@@ -1,8 +1,11 @@
-//! Label and field selectors for pod lists and watches (`labelSelector`, `fieldSelector`).
+//! Label and field selectors for lists and watches (`labelSelector`, `fieldSelector`), for
+//! every kind; the fields each kind may be selected by are its [`Kind::FIELDS`].
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
+
+use super::kinds::Kind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum LabelTerm {
@@ -20,7 +23,7 @@ pub struct Selector {
     fields: Vec<(String, String, bool)>,
 }
 
-const POD_FIELDS: &[&str] = &[
+pub const POD_FIELDS: &[&str] = &[
     "metadata.name",
     "metadata.namespace",
     "spec.nodeName",
@@ -67,8 +70,13 @@ fn set_values(text: &str) -> Option<Vec<String>> {
 }
 
 impl Selector {
-    /// Parse both selectors; the error is the message for a 400 answer.
-    pub fn parse(labels: Option<&str>, fields: Option<&str>) -> Result<Selector, String> {
+    /// Parse both selectors, for a kind whose selectable fields are `allowed`; the error is
+    /// the message for a 400 answer.
+    pub fn parse(
+        labels: Option<&str>,
+        fields: Option<&str>,
+        allowed: &[&str],
+    ) -> Result<Selector, String> {
         let mut sel = Selector::default();
         for term in split_terms(labels.unwrap_or("")) {
             let t = if let Some((k, v)) = term.split_once("!=") {
@@ -108,7 +116,7 @@ impl Selector {
                 ));
             };
             let k = k.trim();
-            if !POD_FIELDS.contains(&k) {
+            if !allowed.contains(&k) {
                 return Err(format!("field label not supported: {k}"));
             }
             sel.fields
@@ -117,9 +125,9 @@ impl Selector {
         Ok(sel)
     }
 
-    pub fn matches(&self, pod: &Pod) -> bool {
+    pub fn matches<T: Kind>(&self, object: &T) -> bool {
         let empty = BTreeMap::new();
-        let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
+        let labels = object.metadata().labels.as_ref().unwrap_or(&empty);
         let label_ok = self.labels.iter().all(|t| match t {
             LabelTerm::Equals(k, v) => labels.get(k) == Some(v),
             LabelTerm::NotEquals(k, v) => labels.get(k) != Some(v),
@@ -132,11 +140,12 @@ impl Selector {
             && self
                 .fields
                 .iter()
-                .all(|(k, v, equal)| (field_value(pod, k) == *v) == *equal)
+                .all(|(k, v, equal)| (object.field(k).unwrap_or_default() == *v) == *equal)
     }
 }
 
-fn field_value(pod: &Pod, field: &str) -> String {
+/// A pod's value of one of [`POD_FIELDS`], as a field selector compares it.
+pub fn pod_field(pod: &Pod, field: &str) -> String {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let value = match field {
@@ -182,7 +191,11 @@ mod tests {
     #[test]
     fn label_and_field_terms() {
         let p = pod(&[("app", "web"), ("tier", "front")], "Running");
-        let yes = |l: &str, f: &str| Selector::parse(Some(l), Some(f)).unwrap().matches(&p);
+        let yes = |l: &str, f: &str| {
+            Selector::parse(Some(l), Some(f), POD_FIELDS)
+                .unwrap()
+                .matches(&p)
+        };
         assert!(yes("app=web", ""));
         assert!(yes("app==web,tier", ""));
         assert!(!yes("app!=web", ""));
@@ -192,7 +205,7 @@ mod tests {
         assert!(yes("", "metadata.name=web,status.phase!=Pending"));
         assert!(!yes("", "metadata.name=api"));
         assert_eq!(
-            Selector::parse(None, Some("spec.bogus=1")).unwrap_err(),
+            Selector::parse(None, Some("spec.bogus=1"), POD_FIELDS).unwrap_err(),
             "field label not supported: spec.bogus"
         );
     }

@@ -15,10 +15,16 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Pod, Secret, Service};
+
 use super::Shared;
 use super::http::{ApiResponse, error, json_response, status_object};
 use super::kubeconfig::VIEWER_USER;
+use super::rest;
 use super::routes::{self, route};
+
+/// The resources kept in [`super::store`]s and served by [`rest`].
+const STORED: &[&str] = &["pods", "configmaps", "secrets", "services", "endpoints"];
 
 pub async fn serve(
     listener: TcpListener,
@@ -100,16 +106,22 @@ fn forbidden(
     ))
 }
 
-/// RBAC's refusal of a write to pods for the read-only user.
-fn forbidden_pods(user: User, verb: &str, ns: &str, name: Option<&str>) -> Option<ApiResponse> {
+/// RBAC's refusal of a write for the read-only user.
+fn forbidden_write(
+    user: User,
+    verb: &str,
+    resource: &str,
+    ns: &str,
+    name: Option<&str>,
+) -> Option<ApiResponse> {
     if user == User::Admin {
         return None;
     }
-    let what = name.map_or("pods".to_string(), |n| format!("pods \"{n}\""));
+    let what = name.map_or(resource.to_string(), |n| format!("{resource} \"{n}\""));
     let message = format!(
-        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"pods\" in API group \"\" in the namespace \"{ns}\""
+        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"{resource}\" in API group \"\" in the namespace \"{ns}\""
     );
-    let details = json!({"name": name, "kind": "pods"});
+    let details = json!({"name": name, "kind": resource});
     Some(json_response(
         StatusCode::FORBIDDEN,
         &status_object(403, "Forbidden", &message, Some(details)),
@@ -158,26 +170,60 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
             _ => {}
         }
     }
-    // Pods written: created, deleted.
-    match (req.method(), path.as_slice()) {
-        (&Method::POST, [api, v1, namespaces, ns, pods])
-            if [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"] =>
+    // The kinds kept in stores: every verb, the same way.
+    let (namespace, resource, name) = match path.as_slice() {
+        [api, v1, resource] if api == "api" && v1 == "v1" => (None, resource.clone(), None),
+        [api, v1, namespaces, ns, resource]
+            if [api, v1, namespaces] == ["api", "v1", "namespaces"] =>
         {
-            if let Some(refusal) = forbidden_pods(user, "create", ns, None) {
-                return refusal;
-            }
-            return super::writes::create_pod(shared, req, &ns.clone()).await;
+            (Some(ns.clone()), resource.clone(), None)
         }
-        (&Method::DELETE, [api, v1, namespaces, ns, pods, name])
-            if [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"] =>
+        [api, v1, namespaces, ns, resource, name]
+            if [api, v1, namespaces] == ["api", "v1", "namespaces"] =>
         {
-            if let Some(refusal) = forbidden_pods(user, "delete", ns, Some(name)) {
-                return refusal;
-            }
-            let (ns, name) = (ns.clone(), name.clone());
-            return super::writes::delete_pod(shared, req, &ns, &name).await;
+            (Some(ns.clone()), resource.clone(), Some(name.clone()))
         }
-        _ => {}
+        _ => (None, String::new(), None),
+    };
+    if STORED.contains(&resource.as_str()) {
+        let verb = match (req.method().clone(), name.is_some()) {
+            (Method::GET, _) => None,
+            (Method::POST, _) => Some("create"),
+            (Method::PUT, _) => Some("update"),
+            (Method::PATCH, _) => Some("patch"),
+            (Method::DELETE, _) => Some("delete"),
+            _ => None,
+        };
+        if let Some(refusal) = verb.and_then(|verb| {
+            forbidden_write(
+                user,
+                verb,
+                &resource,
+                namespace.as_deref().unwrap_or(""),
+                name.as_deref(),
+            )
+        }) {
+            return refusal;
+        }
+        let at = rest::Target {
+            namespace: namespace.as_deref(),
+            name: name.as_deref(),
+        };
+        return match resource.as_str() {
+            "pods"
+                if req.method() == Method::DELETE
+                    && at.namespace.is_some()
+                    && at.name.is_some() =>
+            {
+                let (ns, name) = (namespace.unwrap_or_default(), name.unwrap_or_default());
+                super::writes::delete_pod(shared, req, &ns, &name).await
+            }
+            "pods" => rest::handle::<Pod>(shared, req, at).await,
+            "configmaps" => rest::handle::<ConfigMap>(shared, req, at).await,
+            "secrets" => rest::handle::<Secret>(shared, req, at).await,
+            "services" => rest::handle::<Service>(shared, req, at).await,
+            _ => rest::handle::<Endpoints>(shared, req, at).await,
+        };
     }
     let accept = req
         .headers()

@@ -1,11 +1,14 @@
-//! The demo cluster's pod store: the objects, a resourceVersion counter, a bounded history of
-//! changes (so a watch can resume from a resourceVersion, or be told 410 Expired), and a
-//! broadcast to live watchers.
+//! The demo cluster's object store, one per kind (pods, Services, ConfigMaps...): the objects
+//! in key order, a bounded history of changes (so a watch can resume from a resourceVersion,
+//! or be told 410 Expired), and a broadcast to live watchers. Every store draws its
+//! resourceVersions from one [`Clock`], as every kind in etcd shares one revision.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::Metadata;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use tokio::sync::broadcast;
 
 /// How many past changes a watch can resume from.
@@ -28,24 +31,57 @@ impl EventKind {
     }
 }
 
+/// The cluster's resourceVersion counter, shared by every kind's store.
 #[derive(Debug, Clone)]
-pub struct PodEvent {
-    pub kind: EventKind,
-    pub rv: u64,
-    pub pod: Arc<Pod>,
+pub struct Clock(Arc<AtomicU64>);
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock(Arc::new(AtomicU64::new(1000)))
+    }
 }
 
-pub struct PodStore {
-    pods: BTreeMap<(String, String), Arc<Pod>>,
-    rv: u64,
-    history: VecDeque<PodEvent>,
-    tx: broadcast::Sender<PodEvent>,
+impl Clock {
+    pub fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn tick(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
+/// One change to one object, as a watch reports it.
+#[derive(Debug)]
+pub struct Change<T> {
+    pub kind: EventKind,
+    pub rv: u64,
+    pub object: Arc<T>,
+}
+
+impl<T> Clone for Change<T> {
+    fn clone(&self) -> Self {
+        Change {
+            kind: self.kind,
+            rv: self.rv,
+            object: self.object.clone(),
+        }
+    }
+}
+
+pub struct Store<T> {
+    objects: BTreeMap<(String, String), Arc<T>>,
+    clock: Clock,
+    history: VecDeque<Change<T>>,
+    /// The newest resourceVersion dropped from the history: a watch must start after it.
+    forgotten: u64,
+    tx: broadcast::Sender<Change<T>>,
 }
 
 /// What a watch starting now gets: the past it must replay, and the live feed after it.
-pub struct WatchStart {
-    pub replay: Vec<PodEvent>,
-    pub live: broadcast::Receiver<PodEvent>,
+pub struct WatchStart<T> {
+    pub replay: Vec<Change<T>>,
+    pub live: broadcast::Receiver<Change<T>>,
 }
 
 /// The resourceVersion asked for is older than the history kept.
@@ -55,31 +91,39 @@ pub struct Expired {
     pub oldest: u64,
 }
 
-impl Default for PodStore {
-    fn default() -> Self {
-        PodStore {
-            pods: BTreeMap::new(),
-            rv: 1000,
+fn key_of(meta: &ObjectMeta) -> (String, String) {
+    (
+        meta.namespace.clone().unwrap_or_default(),
+        meta.name.clone().unwrap_or_default(),
+    )
+}
+
+impl<T: Metadata<Ty = ObjectMeta> + Clone> Store<T> {
+    pub fn new(clock: Clock) -> Store<T> {
+        Store {
+            objects: BTreeMap::new(),
+            // Nothing before the store was made can be replayed.
+            forgotten: clock.now(),
+            clock,
             history: VecDeque::new(),
             tx: broadcast::channel(4096).0,
         }
     }
-}
 
-impl PodStore {
+    /// The cluster's resourceVersion now (every kind's, not only this one's).
     pub fn resource_version(&self) -> u64 {
-        self.rv
+        self.clock.now()
     }
 
-    pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<Pod>> {
-        self.pods
+    pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<T>> {
+        self.objects
             .get(&(namespace.to_string(), name.to_string()))
             .cloned()
     }
 
-    /// Pods in `namespace` (all when `None`), ordered by namespace then name.
-    pub fn list(&self, namespace: Option<&str>) -> Vec<Arc<Pod>> {
-        self.pods
+    /// Objects in `namespace` (all when `None`), ordered by namespace then name.
+    pub fn list(&self, namespace: Option<&str>) -> Vec<Arc<T>> {
+        self.objects
             .iter()
             .filter(|((ns, _), _)| namespace.is_none_or(|n| n == ns))
             .map(|(_, p)| p.clone())
@@ -87,75 +131,75 @@ impl PodStore {
     }
 
     pub fn namespaces(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.pods.keys().map(|(ns, _)| ns.clone()).collect();
+        let mut out: Vec<String> = self.objects.keys().map(|(ns, _)| ns.clone()).collect();
         out.extend(["default".to_string(), "kube-system".to_string()]);
         out.sort();
         out.dedup();
         out
     }
 
-    /// Insert or replace a pod, stamping a new resourceVersion. Returns that version.
-    pub fn put(&mut self, mut pod: Pod) -> u64 {
-        self.rv += 1;
-        pod.metadata.resource_version = Some(self.rv.to_string());
-        let key = (
-            pod.metadata.namespace.clone().unwrap_or_default(),
-            pod.metadata.name.clone().unwrap_or_default(),
-        );
-        let pod = Arc::new(pod);
-        let kind = if self.pods.insert(key, pod.clone()).is_some() {
+    /// Insert or replace an object, stamping a new resourceVersion. Returns that version.
+    pub fn put(&mut self, mut object: T) -> u64 {
+        let rv = self.clock.tick();
+        object.metadata_mut().resource_version = Some(rv.to_string());
+        let key = key_of(object.metadata());
+        let object = Arc::new(object);
+        let kind = if self.objects.insert(key, object.clone()).is_some() {
             EventKind::Modified
         } else {
             EventKind::Added
         };
-        self.record(PodEvent {
-            kind,
-            rv: self.rv,
-            pod,
-        });
-        self.rv
+        self.record(Change { kind, rv, object });
+        rv
     }
 
-    /// Change a pod in place; `None` when it does not exist.
+    /// Change an object in place; `None` when it does not exist.
     pub fn update(
         &mut self,
         namespace: &str,
         name: &str,
-        change: impl FnOnce(&mut Pod),
+        change: impl FnOnce(&mut T),
     ) -> Option<u64> {
-        let mut pod = (*self.get(namespace, name)?).clone();
-        change(&mut pod);
-        Some(self.put(pod))
+        let mut object = (*self.get(namespace, name)?).clone();
+        change(&mut object);
+        Some(self.put(object))
     }
 
-    pub fn delete(&mut self, namespace: &str, name: &str) -> Option<Arc<Pod>> {
+    pub fn delete(&mut self, namespace: &str, name: &str) -> Option<Arc<T>> {
         let old = self
-            .pods
+            .objects
             .remove(&(namespace.to_string(), name.to_string()))?;
-        self.rv += 1;
+        let rv = self.clock.tick();
         let mut last = (*old).clone();
-        last.metadata.resource_version = Some(self.rv.to_string());
-        let pod = Arc::new(last);
-        self.record(PodEvent {
+        last.metadata_mut().resource_version = Some(rv.to_string());
+        let object = Arc::new(last);
+        self.record(Change {
             kind: EventKind::Deleted,
-            rv: self.rv,
-            pod: pod.clone(),
+            rv,
+            object: object.clone(),
         });
-        Some(pod)
+        Some(object)
     }
 
-    fn record(&mut self, event: PodEvent) {
-        if self.history.len() == HISTORY {
-            self.history.pop_front();
+    fn record(&mut self, event: Change<T>) {
+        if self.history.len() == HISTORY
+            && let Some(dropped) = self.history.pop_front()
+        {
+            self.forgotten = dropped.rv;
         }
         self.history.push_back(event.clone());
         // No receivers is fine: nobody is watching.
         let _ = self.tx.send(event);
     }
 
+    /// Every change from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change<T>> {
+        self.tx.subscribe()
+    }
+
     /// Start a watch at resourceVersion `from`: every change after it, then live changes.
-    pub fn watch_from(&self, from: u64) -> Result<WatchStart, Expired> {
-        let oldest = self.history.front().map_or(self.rv, |e| e.rv - 1);
+    pub fn watch_from(&self, from: u64) -> Result<WatchStart<T>, Expired> {
+        let oldest = self.forgotten;
         if from < oldest {
             return Err(Expired {
                 requested: from,
@@ -174,20 +218,20 @@ impl PodStore {
     }
 
     /// Start a watch with synthetic ADDED events for everything that exists now.
-    pub fn watch_all(&self) -> WatchStart {
+    pub fn watch_all(&self) -> WatchStart<T> {
         WatchStart {
             replay: self
-                .pods
+                .objects
                 .values()
-                .map(|p| PodEvent {
+                .map(|o| Change {
                     kind: EventKind::Added,
-                    rv: p
-                        .metadata
+                    rv: o
+                        .metadata()
                         .resource_version
                         .as_deref()
                         .and_then(|r| r.parse().ok())
-                        .unwrap_or(self.rv),
-                    pod: p.clone(),
+                        .unwrap_or(self.clock.now()),
+                    object: o.clone(),
                 })
                 .collect(),
             live: self.tx.subscribe(),

@@ -19,6 +19,50 @@ use super::{Instance, Logbook};
 use crate::demo::events::EventType;
 use crate::demo::{kubeconfig, now};
 
+/// What a ClusterFirst pod's containers get from the (simulated) cluster DNS: the kubelet's
+/// `/etc/resolv.conf`, and in busybox images the stand-in `nslookup` and its zone file.
+fn cluster_dns(run: &PodRun, plan: &ContainerPlan) -> Vec<Bind> {
+    let runtime = &run.shared.runtime;
+    let spec = run.pod().and_then(|p| p.spec.clone()).unwrap_or_default();
+    let cluster_first = spec
+        .dns_policy
+        .as_deref()
+        .is_none_or(|p| p == "ClusterFirst")
+        && spec.host_network != Some(true);
+    if !cluster_first {
+        return Vec::new();
+    }
+    let mut binds = Vec::new();
+    let dir = runtime.pod_dir(&run.namespace, &run.name);
+    let resolv = dir.join("resolv.conf");
+    let written = resolv.exists()
+        || (std::fs::create_dir_all(&dir).is_ok()
+            && std::fs::write(&resolv, crate::demo::dns::resolv_conf(&run.namespace)).is_ok());
+    if written {
+        binds.push(Bind {
+            source: resolv,
+            target: "/etc/resolv.conf".into(),
+            read_only: true,
+        });
+    }
+    if let Some(tool) = runtime.nslookup.as_ref().filter(|_| plan.busybox) {
+        binds.push(Bind {
+            source: tool.clone(),
+            target: "/usr/local/bin/nslookup".into(),
+            read_only: true,
+        });
+        let zone = runtime.dns_zone();
+        if zone.exists() {
+            binds.push(Bind {
+                source: zone,
+                target: super::standin::DNS_ZONE.into(),
+                read_only: true,
+            });
+        }
+    }
+    binds
+}
+
 /// Start one instance, collect its output, and wait for it to end.
 pub(super) async fn run_instance(
     run: &PodRun,
@@ -54,13 +98,7 @@ pub(super) async fn run_instance(
         })
         .collect();
     let mut binds = binds;
-    if let Some(tool) = runtime.nslookup.as_ref().filter(|_| plan.busybox) {
-        binds.push(Bind {
-            source: tool.clone(),
-            target: "/usr/local/bin/nslookup".into(),
-            read_only: true,
-        });
-    }
+    binds.extend(cluster_dns(run, plan));
     let argv = runtime.argv_for(plan);
     let spec = ProcessSpec {
         argv: &argv,

@@ -22,7 +22,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::ConfigMap;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -74,12 +73,11 @@ pub struct Runtime {
     pub isolation: Isolation,
     pub timing: Timing,
     dir: PathBuf,
-    config_maps: Vec<ConfigMap>,
     books: Mutex<Books>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// Process groups alive now (containers and exec sessions), killed on stop or drop.
     groups: Mutex<HashSet<u32>>,
-    /// The stand-in `nslookup` mounted into busybox containers, when the host has none.
+    /// The stand-in `nslookup` mounted into busybox containers.
     nslookup: Option<PathBuf>,
     /// How to end each pod's run early (its deletion), and whether it has ended.
     controls: Mutex<HashMap<(String, String), PodControl>>,
@@ -101,35 +99,22 @@ fn write_executable(path: &Path, text: &str) -> std::io::Result<()> {
 impl Runtime {
     /// A runtime keeping its pods' files under `dir` (private to this user).
     /// `namespaces: false` skips them even where they work (to try the degraded mode).
-    pub fn new(
-        dir: PathBuf,
-        config_maps: Vec<ConfigMap>,
-        timing: Timing,
-        namespaces: bool,
-    ) -> Runtime {
+    pub fn new(dir: PathBuf, timing: Timing, namespaces: bool) -> Runtime {
         let isolation = if namespaces {
             sandbox::probe(&dir.join("probe"))
         } else {
             Isolation::Unavailable("turned off for this run".into())
         };
+        // The host's own nslookup would ask the host's DNS, which knows no Services.
         let tools = dir.join("tools");
         let nslookup = tools.join("nslookup");
-        let on_host = [
-            "/usr/bin/nslookup",
-            "/bin/nslookup",
-            "/usr/local/bin/nslookup",
-        ]
-        .iter()
-        .any(|p| Path::new(p).exists());
-        let nslookup = (!on_host
-            && std::fs::create_dir_all(&tools).is_ok()
+        let nslookup = (std::fs::create_dir_all(&tools).is_ok()
             && write_executable(&nslookup, standin::NSLOOKUP).is_ok())
         .then_some(nslookup);
         Runtime {
             isolation,
             timing,
             dir,
-            config_maps,
             books: Mutex::new(Books::default()),
             tasks: Mutex::new(Vec::new()),
             groups: Mutex::new(HashSet::new()),
@@ -343,6 +328,11 @@ impl Runtime {
                 .join("containers")
                 .join(container),
         )
+    }
+
+    /// The cluster DNS's zone file ([`crate::demo::dns`]).
+    pub fn dns_zone(&self) -> PathBuf {
+        self.dir.join("tools").join("cluster-dns")
     }
 
     pub fn dir(&self) -> &Path {

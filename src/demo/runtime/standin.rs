@@ -8,18 +8,44 @@
 use super::plan::MountPlan;
 use crate::model::role::knowledge::ImageKind;
 
-/// busybox's `nslookup` for hosts without one, answering as the demo's cluster DNS would:
-/// it knows no services, so every name fails to resolve (as in myapp-pod's init containers).
+/// busybox 1.28's `nslookup`, answering from the demo's simulated cluster DNS
+/// ([`crate::demo::dns`]): the zone file of Services mounted at [`DNS_ZONE`], and the search
+/// list in the pod's `/etc/resolv.conf` for short names (fewer than five dots, `ndots:5`).
 pub const NSLOOKUP: &str = r#"#!/bin/sh
-# podscope demo: simulated stand-in for busybox nslookup (the demo has no cluster DNS)
+# podscope demo: simulated stand-in for busybox nslookup, answering from the demo's Services
 name=""
 for a in "$@"; do case "$a" in -*) ;; *) [ -z "$name" ] && name="$a";; esac; done
 echo "Server:    10.96.0.10"
 echo "Address 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local"
 echo
+answer() {
+  [ -r /etc/podscope-cluster-dns ] || return 0
+  while read -r fqdn ip; do
+    if [ "$fqdn" = "$1" ]; then
+      echo "Name:      $name"
+      echo "Address 1: $ip $fqdn"
+      exit 0
+    fi
+  done < /etc/podscope-cluster-dns
+}
+case "$name" in
+  *.) answer "${name%.}" ;;
+  *)
+    dots=$(printf %s "$name" | tr -cd . | wc -c)
+    if [ "$dots" -lt 5 ]; then
+      for domain in $(sed -n 's/^search //p' /etc/resolv.conf 2>/dev/null); do
+        answer "$name.$domain"
+      done
+    fi
+    answer "$name"
+    ;;
+esac
 echo "nslookup: can't resolve '$name'" >&2
 exit 1
 "#;
+
+/// Where the zone file is mounted in a container.
+pub const DNS_ZONE: &str = "/etc/podscope-cluster-dns";
 
 /// The script standing in for `product` (an image's product name) of `kind`.
 pub fn script(

@@ -134,11 +134,8 @@ pub async fn run_pod(
         return;
     };
     let runtime = &shared.runtime;
-    let prepared = volumes::prepare(
-        &pod,
-        &runtime.pod_dir(&namespace, &name),
-        &runtime.config_maps,
-    );
+    let config_maps = shared.config_maps_now();
+    let prepared = volumes::prepare(&pod, &runtime.pod_dir(&namespace, &name), &config_maps);
     let mut run = PodRun {
         shared: shared.clone(),
         namespace,
@@ -182,7 +179,7 @@ pub async fn run_pod(
     run.volumes = prepared.dirs;
     run.read_only = prepared.read_only;
     let spec = pod.spec.clone().unwrap_or_default();
-    let config_maps = &shared.runtime.config_maps;
+    let config_maps = &config_maps;
     let inits = spec.init_containers.clone().unwrap_or_default();
     let run = Arc::new(run);
     let policy = Restart::from_policy(spec.restart_policy.as_deref());
@@ -258,11 +255,9 @@ pub async fn run_ephemeral(
         return;
     };
     let runtime = &shared.runtime;
-    let Ok(prepared) = volumes::prepare(
-        &pod,
-        &runtime.pod_dir(&namespace, &name),
-        &runtime.config_maps,
-    ) else {
+    let config_maps = shared.config_maps_now();
+    let Ok(prepared) = volumes::prepare(&pod, &runtime.pod_dir(&namespace, &name), &config_maps)
+    else {
         return;
     };
     let Some(spec) = pod.spec.as_ref().and_then(|s| {
@@ -274,7 +269,7 @@ pub async fn run_ephemeral(
     }) else {
         return;
     };
-    let plan = plan::plan(&pod, (&spec).into(), &runtime.config_maps);
+    let plan = plan::plan(&pod, (&spec).into(), &config_maps);
     let terminating = runtime.terminating(&namespace, &name);
     let run = Arc::new(PodRun {
         shared: shared.clone(),

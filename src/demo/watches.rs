@@ -1,6 +1,6 @@
-//! `GET .../pods?watch=true`: the pod store's changes as ADDED, MODIFIED and DELETED lines
-//! (or Table rows), from a resourceVersion or with every pod first, with bookmarks when
-//! asked, until the timeout.
+//! `GET ...?watch=true` for every kind: a store's changes as ADDED, MODIFIED and DELETED
+//! lines (or Table rows), from a resourceVersion or with every object first, with bookmarks
+//! when asked, until the timeout.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +9,12 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
+use super::Shared;
 use super::http::{ApiResponse, bad_request, error, param, status_object, stream_response};
+use super::kinds::Kind;
 use super::selectors::Selector;
-use super::store::PodEvent;
-use super::table::{IncludeObject, table};
-use super::{Shared, pod_json};
+use super::store::Change;
+use super::table::IncludeObject;
 
 fn event_line(event_type: &str, object: Value) -> Bytes {
     let mut line =
@@ -22,18 +23,18 @@ fn event_line(event_type: &str, object: Value) -> Bytes {
     Bytes::from(line)
 }
 
-fn bookmark(rv: u64, initial_end: bool) -> Bytes {
+fn bookmark<T: Kind>(rv: u64, initial_end: bool) -> Bytes {
     let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
     if initial_end {
         meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
     }
     event_line(
         "BOOKMARK",
-        json!({"kind": "Pod", "apiVersion": "v1", "metadata": meta, "spec": {"containers": null}, "status": {}}),
+        json!({"kind": T::KIND, "apiVersion": T::API_VERSION, "metadata": meta}),
     )
 }
 
-pub(super) fn watch(
+pub(super) fn watch<T: Kind>(
     shared: &Arc<Shared>,
     ns: Option<&str>,
     selector: Selector,
@@ -48,7 +49,7 @@ pub(super) fn watch(
     let (tx, rx) = mpsc::channel::<Bytes>(256);
 
     let start = {
-        let Ok(store) = shared.store.lock() else {
+        let Ok(store) = T::store(shared).lock() else {
             return error(500, "InternalError", "store unavailable");
         };
         let current = store.resource_version();
@@ -61,24 +62,18 @@ pub(super) fn watch(
             }
         }
     };
-    let matches = move |e: &PodEvent| {
+    let matches = move |e: &Change<T>| {
         ns.as_deref()
-            .is_none_or(|n| e.pod.metadata.namespace.as_deref() == Some(n))
-            && selector.matches(&e.pod)
+            .is_none_or(|n| e.object.metadata().namespace.as_deref() == Some(n))
+            && selector.matches(e.object.as_ref())
     };
-    let encode = move |e: &PodEvent, first: &mut bool| {
+    let encode = move |e: &Change<T>, first: &mut bool| {
         let object = if as_table {
-            let t = table(
-                &[&e.pod],
-                e.rv,
-                super::now(),
-                IncludeObject::Metadata,
-                *first,
-            );
+            let t = T::table(&[e.object.as_ref()], e.rv, IncludeObject::Metadata, *first);
             *first = false;
             t
         } else {
-            pod_json(&e.pod)
+            serde_json::to_value(e.object.as_ref()).unwrap_or_default()
         };
         event_line(e.kind.as_str(), object)
     };
@@ -105,7 +100,10 @@ pub(super) fn watch(
                         return;
                     }
                 }
-                if initial_events && bookmarks && tx.send(bookmark(current, true)).await.is_err() {
+                if initial_events
+                    && bookmarks
+                    && tx.send(bookmark::<T>(current, true)).await.is_err()
+                {
                     return;
                 }
                 let deadline =
@@ -118,7 +116,7 @@ pub(super) fn watch(
                         _ = &mut deadline => return,
                         _ = tx.closed() => return,
                         _ = tick.tick(), if bookmarks => {
-                            if tx.send(bookmark(last_rv, false)).await.is_err() { return; }
+                            if tx.send(bookmark::<T>(last_rv, false)).await.is_err() { return; }
                         }
                         event = start.live.recv() => match event {
                             Ok(e) => {
