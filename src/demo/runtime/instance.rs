@@ -100,6 +100,7 @@ pub(super) async fn run_instance(
     let mut binds = binds;
     binds.extend(cluster_dns(run, plan));
     let argv = runtime.argv_for(plan);
+    let network = runtime.existing_network(&run.namespace, &run.name);
     let spec = ProcessSpec {
         argv: &argv,
         env: &plan.env,
@@ -107,6 +108,7 @@ pub(super) async fn run_instance(
         hostname: &run.name,
         dirs: &dirs,
         binds: &binds,
+        network: network.as_ref().map(|n| &n.namespace),
     };
     let at = now();
     let clock = Instant::now();

@@ -9,6 +9,7 @@
 
 mod instance;
 mod logbook;
+pub mod network;
 mod plan;
 mod process;
 mod sandbox;
@@ -71,6 +72,11 @@ struct Books {
 
 pub struct Runtime {
     pub isolation: Isolation,
+    pub networking: network::Networking,
+    /// Each running pod's network (absent for host-network pods).
+    networks: Mutex<HashMap<(String, String), Arc<network::PodNetwork>>>,
+    /// The last host number handed out in the pod range 10.244.0.0/16.
+    last_ip: std::sync::atomic::AtomicU32,
     pub timing: Timing,
     dir: PathBuf,
     books: Mutex<Books>,
@@ -105,6 +111,10 @@ impl Runtime {
         } else {
             Isolation::Unavailable("turned off for this run".into())
         };
+        let networking = match &isolation {
+            Isolation::Namespaces => network::probe(),
+            Isolation::Unavailable(why) => network::Networking::Unavailable(why.clone()),
+        };
         // The host's own nslookup would ask the host's DNS, which knows no Services.
         let tools = dir.join("tools");
         let nslookup = tools.join("nslookup");
@@ -113,6 +123,9 @@ impl Runtime {
         .then_some(nslookup);
         Runtime {
             isolation,
+            networking,
+            networks: Mutex::new(HashMap::new()),
+            last_ip: std::sync::atomic::AtomicU32::new(9),
             timing,
             dir,
             books: Mutex::new(Books::default()),
@@ -126,7 +139,13 @@ impl Runtime {
     /// What to tell the user when containers run without their own root and volumes.
     pub fn isolation_notice(&self) -> Option<String> {
         match &self.isolation {
-            Isolation::Namespaces => None,
+            Isolation::Namespaces => match &self.networking {
+                network::Networking::PerPod => None,
+                network::Networking::Unavailable(why) => Some(format!(
+                    "network namespaces are not available here ({why}): the demo pods share \
+                     the host's network, so two of them cannot listen on one port."
+                )),
+            },
             Isolation::Unavailable(why) => Some(format!(
                 "mount namespaces are not available here ({why}): the demo containers run \
                  without their own root, so volumes are not mounted at their mountPaths{}. \
@@ -210,6 +229,40 @@ impl Runtime {
                 tokio::time::timeout(grace + Duration::from_secs(10), done.wait_for(|d| *d)).await;
         }
         let _ = std::fs::remove_dir_all(self.pod_dir(namespace, name));
+        if let Ok(mut networks) = self.networks.lock() {
+            networks.remove(&key);
+        }
+    }
+
+    /// The pod's own network, made on first use: a namespace and the next IP of 10.244.0.0/16.
+    /// `None` when pods share the host's network (no namespaces here, or `hostNetwork`).
+    pub fn network(&self, namespace: &str, name: &str) -> Option<Arc<network::PodNetwork>> {
+        let key = (namespace.to_string(), name.to_string());
+        let mut networks = self.networks.lock().ok()?;
+        if let Some(net) = networks.get(&key) {
+            return Some(net.clone());
+        }
+        if self.networking != network::Networking::PerPod {
+            return None;
+        }
+        let n = self
+            .last_ip
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let ip = std::net::Ipv4Addr::new(10, 244, (n / 250) as u8, (n % 250) as u8 + 2);
+        let net = Arc::new(network::create(ip).ok()?);
+        networks.insert(key, net.clone());
+        Some(net)
+    }
+
+    /// The pod's network if it has one already.
+    pub fn existing_network(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Arc<network::PodNetwork>> {
+        let key = (namespace.to_string(), name.to_string());
+        self.networks.lock().ok()?.get(&key).cloned()
     }
 
     /// Start an ephemeral container just added to a running pod.

@@ -2,7 +2,8 @@
 //! [`super::process`], the demo's one place with `unsafe`: namespaces, mounts, chroot and ptys
 //! are system calls.
 //!
-//! A container gets private mount and UTS namespaces (hostname = pod name). Its root is an
+//! A container gets private mount and UTS namespaces (hostname = pod name), and joins its
+//! pod's network namespace ([`super::network`]). Its root is an
 //! overlay whose lower layer is the host's `/` and whose upper layer is the container's own
 //! directory, so writes outside volumes never reach the host. `/proc` and `/sys` are the
 //! host's, `/dev` is a small tmpfs with the usual devices, and each volume is bind-mounted at
@@ -60,6 +61,8 @@ pub struct ProcessSpec<'a> {
     pub hostname: &'a str,
     pub dirs: &'a RootDirs,
     pub binds: &'a [Bind],
+    /// The pod's network namespace, joined first; the host's network when `None`.
+    pub network: Option<&'a File>,
 }
 
 /// Where volume sources are parked between opening and mounting (below the usual 1024 limit).
@@ -93,6 +96,7 @@ pub fn probe(scratch: &Path) -> Isolation {
         hostname: "probe",
         dirs: &dirs,
         binds: &[],
+        network: None,
     };
     let result = (|| {
         let mut command = container_command(&spec, &Isolation::Namespaces)?;
@@ -154,6 +158,7 @@ pub fn container_command(spec: &ProcessSpec<'_>, isolation: &Isolation) -> io::R
         work.display()
     ))?;
     let hostname = spec.hostname.as_bytes().to_vec();
+    let network = spec.network.map(AsRawFd::as_raw_fd);
     let inside = |p: &str| {
         cstr(
             spec.dirs
@@ -218,6 +223,9 @@ pub fn container_command(spec: &ProcessSpec<'_>, isolation: &Isolation) -> io::R
             let none = std::ptr::null::<libc::c_void>();
             // If the demo dies without stopping, its containers' shells die with it.
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if let Some(fd) = network {
+                check(libc::setns(fd, libc::CLONE_NEWNET))?;
+            }
             check(libc::unshare(libc::CLONE_NEWNS | libc::CLONE_NEWUTS))?;
             check(libc::mount(
                 null,
@@ -374,6 +382,7 @@ pub fn exec_command(
     }
     let mnt = File::open(format!("/proc/{}/ns/mnt", target.pid))?;
     let uts = File::open(format!("/proc/{}/ns/uts", target.pid))?;
+    let net = File::open(format!("/proc/{}/ns/net", target.pid))?;
     let root = cstr(target.dirs.root.as_os_str().as_bytes())?;
     let working_dir = cstr(target.working_dir)?;
     let slash = cstr("/")?;
@@ -385,6 +394,7 @@ pub fn exec_command(
         command.pre_exec(move || {
             check(libc::setns(mnt.as_raw_fd(), libc::CLONE_NEWNS))?;
             check(libc::setns(uts.as_raw_fd(), libc::CLONE_NEWUTS))?;
+            check(libc::setns(net.as_raw_fd(), libc::CLONE_NEWNET))?;
             check(libc::chroot(root.as_ptr()))?;
             if libc::chdir(working_dir.as_ptr()) != 0 {
                 check(libc::chdir(slash.as_ptr()))?;

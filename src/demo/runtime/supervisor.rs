@@ -179,6 +179,20 @@ pub async fn run_pod(
     run.volumes = prepared.dirs;
     run.read_only = prepared.read_only;
     let spec = pod.spec.clone().unwrap_or_default();
+    // The sandbox's network, and the pod IP the kubelet reports once it is up.
+    let ip = if spec.host_network == Some(true) {
+        None
+    } else {
+        runtime
+            .network(&run.namespace, &run.name)
+            .map(|n| n.ip.to_string())
+    };
+    let ip = ip.unwrap_or_else(|| "127.0.0.1".to_string());
+    run.update(|pod| {
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.pod_ip = Some(ip.clone());
+        status.pod_ips = Some(vec![k8s_openapi::api::core::v1::PodIP { ip: ip.clone() }]);
+    });
     let config_maps = &config_maps;
     let inits = spec.init_containers.clone().unwrap_or_default();
     let run = Arc::new(run);

@@ -1,0 +1,165 @@
+//! A network per pod, as a pod sandbox has: its own network namespace with a loopback device
+//! that is up and carries the pod's IP, so the containers of one pod share `localhost` and two
+//! pods can both listen on port 80. Nothing leaves it: there are no veth pairs, routes or
+//! firewall rules, and the host's network is never changed. The demo itself reaches into a
+//! pod's namespace (a thread enters it to open a socket, which stays in that namespace) to
+//! carry port-forward and Service traffic in user space. Where network namespaces cannot be
+//! made, pods share the host's network, and [`Networking::Unavailable`] says why.
+
+use std::fs::File;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Networking {
+    PerPod,
+    Unavailable(String),
+}
+
+/// One pod's network: its namespace (kept alive by this descriptor) and its IP.
+#[derive(Debug)]
+pub struct PodNetwork {
+    pub namespace: File,
+    pub ip: Ipv4Addr,
+}
+
+fn check(ret: libc::c_int) -> io::Result<()> {
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Run `f` on a thread of its own inside `namespace` (entering a namespace is per thread).
+fn inside<T: Send + 'static>(
+    namespace: &File,
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    let ns = namespace.try_clone()?;
+    std::thread::spawn(move || {
+        // SAFETY: setns on a descriptor we own, affecting only this thread.
+        check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
+        f()
+    })
+    .join()
+    .map_err(|_| io::Error::other("the network thread panicked"))?
+}
+
+/// An `ifreq` naming `name` (at most 15 bytes).
+fn ifreq(name: &str) -> libc::ifreq {
+    // SAFETY: ifreq is plain data; all zeroes is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in req
+        .ifr_name
+        .iter_mut()
+        .zip(name.bytes().take(libc::IFNAMSIZ - 1))
+    {
+        *dst = src as libc::c_char;
+    }
+    req
+}
+
+fn sockaddr(ip: Ipv4Addr) -> libc::sockaddr {
+    let addr = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: 0,
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(ip).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    // SAFETY: sockaddr_in and sockaddr have the same size; this is how the C API is used.
+    unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(addr) }
+}
+
+/// In the calling thread's (new) namespace: `lo` up, and `ip`/32 on it as `lo:1`.
+fn configure_loopback(ip: Ipv4Addr) -> io::Result<()> {
+    // SAFETY: a socket we close below; ioctls on stack-allocated ifreqs.
+    unsafe {
+        let raw = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let sock = OwnedFd::from_raw_fd(raw);
+        let fd = sock.as_raw_fd();
+        let mut lo = ifreq("lo");
+        check(libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut lo))?;
+        lo.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+        check(libc::ioctl(fd, libc::SIOCSIFFLAGS, &lo))?;
+        let mut alias = ifreq("lo:1");
+        alias.ifr_ifru.ifru_addr = sockaddr(ip);
+        check(libc::ioctl(fd, libc::SIOCSIFADDR, &alias))?;
+        alias.ifr_ifru.ifru_netmask = sockaddr(Ipv4Addr::BROADCAST);
+        check(libc::ioctl(fd, libc::SIOCSIFNETMASK, &alias))?;
+    }
+    Ok(())
+}
+
+/// A new network namespace with loopback up and `ip` on it.
+pub fn create(ip: Ipv4Addr) -> io::Result<PodNetwork> {
+    std::thread::spawn(move || {
+        // SAFETY: unshare affects only this thread, which ends here; the namespace lives on
+        // through the descriptor opened below.
+        check(unsafe { libc::unshare(libc::CLONE_NEWNET) })?;
+        configure_loopback(ip)?;
+        let namespace = File::open("/proc/thread-self/ns/net")?;
+        Ok(PodNetwork { namespace, ip })
+    })
+    .join()
+    .map_err(|_| io::Error::other("the network thread panicked"))?
+}
+
+/// Can this process make network namespaces? Tried once.
+pub fn probe() -> Networking {
+    match create(Ipv4Addr::new(10, 244, 0, 1)) {
+        Ok(_) => Networking::PerPod,
+        Err(e) => Networking::Unavailable(e.to_string()),
+    }
+}
+
+impl PodNetwork {
+    /// A connection to `port` on the pod's loopback, as a process in the pod would open it.
+    pub fn connect(&self, port: u16) -> io::Result<TcpStream> {
+        inside(&self.namespace, move || {
+            TcpStream::connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        })
+    }
+
+    /// A listening socket inside the pod (for the stand-ins that serve).
+    pub fn listen(&self, addr: SocketAddr) -> io::Result<TcpListener> {
+        inside(&self.namespace, move || TcpListener::bind(addr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    #[test]
+    fn two_pods_listen_on_the_same_port_and_each_sees_its_own() {
+        let Networking::PerPod = probe() else {
+            eprintln!("network namespaces are not available here: skipped");
+            return;
+        };
+        let a = create(Ipv4Addr::new(10, 244, 9, 1)).unwrap();
+        let b = create(Ipv4Addr::new(10, 244, 9, 2)).unwrap();
+        let any = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 8080));
+        let (la, lb) = (a.listen(any).unwrap(), b.listen(any).unwrap());
+        for (net, listener, word) in [(&a, la, b"a"), (&b, lb, b"b")] {
+            let server = std::thread::spawn(move || {
+                let (mut s, _) = listener.accept().unwrap();
+                s.write_all(word).unwrap();
+            });
+            let mut got = Vec::new();
+            net.connect(8080).unwrap().read_to_end(&mut got).unwrap();
+            server.join().unwrap();
+            assert_eq!(got, word);
+        }
+        // Each pod has its own IP, and not the other's.
+        assert!(a.listen(SocketAddr::from((a.ip, 8081))).is_ok());
+        assert!(a.listen(SocketAddr::from((b.ip, 8081))).is_err());
+    }
+}
