@@ -23,6 +23,7 @@ mod openapi;
 mod paging;
 mod patch;
 mod pods;
+mod portforward;
 mod protobuf;
 mod rest;
 mod routes;

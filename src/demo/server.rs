@@ -154,6 +154,12 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
                 }
                 return super::exec::exec(shared, req, ns, name).await;
             }
+            "portforward" => {
+                if let Some(refusal) = forbidden(user, "create", "portforward", ns, name) {
+                    return refusal;
+                }
+                return super::portforward::handle(shared, req, ns, name).await;
+            }
             "ephemeralcontainers" => {
                 let verb = match *req.method() {
                     Method::PATCH => Some("patch"),
