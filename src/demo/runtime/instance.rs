@@ -198,6 +198,7 @@ pub(super) async fn run_instance(
     if let Some(tx) = started.take() {
         let _ = tx.send(());
     }
+    let serving = super::serve::start(run, plan, &book);
     let exit = tokio::select! {
         exit = child.wait() => exit.ok(),
         _ = run.stopped() => None,
@@ -218,6 +219,9 @@ pub(super) async fn run_instance(
         }
     }
     // Everything the container started goes with it, as when a container's PID 1 exits.
+    if let Some(serving) = serving {
+        serving.abort();
+    }
     super::process::kill_group(&child);
     let _ = child.wait().await;
     if let Some(pid) = group {

@@ -13,6 +13,7 @@ pub mod network;
 mod plan;
 mod process;
 mod sandbox;
+mod serve;
 mod standin;
 mod status;
 mod supervisor;
