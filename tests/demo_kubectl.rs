@@ -179,29 +179,11 @@ fn kubectl_lists_gets_and_is_refused_without_the_token() {
     assert!(!dir.exists(), "the temporary directory is gone after stop");
 }
 
-/// Wait until `kubectl get pods` shows `name` with `wanted` somewhere on its row.
-fn wait_for_row(demo: &Demo, name: &str, wanted: &str) -> String {
-    let mut row = String::new();
-    for _ in 0..100 {
-        let out = demo.kubectl(&["get", "pods", "--no-headers"]);
-        row = text(&out)
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(name))
-            .unwrap_or_default()
-            .to_string();
-        if row.contains(wanted) {
-            return row;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    panic!("{name} never showed {wanted:?}; last row: {row}");
-}
-
 /// The reference's §11 checklist and the exercises, with the real kubectl.
 #[test]
 fn kubectl_exec_logs_and_describe_on_the_seed_pods() {
     let demo = Demo::start();
-    wait_for_row(&demo, "counter", "2/2");
+    demo.wait_for_row("counter", "2/2");
 
     // The sidecar reads, at its own mount path, the file the main container writes.
     let out = demo.kubectl(&[
@@ -326,7 +308,7 @@ fn kubectl_exec_logs_and_describe_on_the_seed_pods() {
     );
 
     // The init container that blocks myapp-pod, and what it says.
-    let row = wait_for_row(&demo, "myapp-pod", "Init:0/2");
+    let row = demo.wait_for_row("myapp-pod", "Init:0/2");
     assert!(row.contains("0/1"), "{row}");
     let out = demo.kubectl(&["logs", "myapp-pod", "-c", "init-myservice"]);
     assert!(
@@ -355,7 +337,7 @@ fn kubectl_exec_logs_and_describe_on_the_seed_pods() {
     assert!(initialized.contains("False"), "{described}");
 
     // A crash-looping container: restarts counted, the previous run's logs kept.
-    wait_for_row(&demo, "crashy", "1 (");
+    demo.wait_for_row("crashy", "1 (");
     let out = demo.kubectl(&["logs", "crashy", "-c", "app", "--previous"]);
     assert!(
         text(&out).contains("fatal: lost connection to database"),
@@ -373,7 +355,7 @@ fn kubectl_exec_logs_and_describe_on_the_seed_pods() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     // Every container, init and native sidecar included, with kubectl's prefixes.
-    wait_for_row(&demo, "native-sidecar", "2/2");
+    demo.wait_for_row("native-sidecar", "2/2");
     let out = demo.kubectl(&["logs", "native-sidecar", "--all-containers", "--prefix"]);
     let all = text(&out);
     for prefix in [
@@ -435,7 +417,7 @@ fn kubectl_watch_shows_changes_after_the_initial_rows() {
 #[test]
 fn kubectl_exec_it_in_a_terminal() {
     let demo = Demo::start();
-    wait_for_row(&demo, "counter", "2/2");
+    demo.wait_for_row("counter", "2/2");
     let shell = format!(
         "env KUBECONFIG={} kubectl --cache-dir {} exec -it counter -c count-agent -- sh; echo rc=$?; sleep 30",
         demo.kubeconfig.display(),
@@ -517,7 +499,7 @@ fn kubectl_run_exec_delete_and_reapply_a_seed() {
         "echo hello; sleep 3600",
     ]);
     assert_eq!(text(&out).trim(), "pod/web created", "{}", text(&out));
-    let row = wait_for_row(&demo, "web", "Running");
+    let row = demo.wait_for_row("web", "Running");
     assert!(row.contains("1/1"), "{row}");
     let out = demo.kubectl(&["exec", "web", "--", "echo", "inside"]);
     assert_eq!(text(&out).trim(), "inside");
@@ -561,6 +543,6 @@ fn kubectl_run_exec_delete_and_reapply_a_seed() {
     );
     let out = demo.kubectl(&["create", "-f", seed, "--validate=false"]);
     assert_eq!(text(&out).trim(), "pod/yellow created", "{}", text(&out));
-    let row = wait_for_row(&demo, "yellow", "Running");
+    let row = demo.wait_for_row("yellow", "Running");
     assert!(row.contains("2/2"), "{row}");
 }

@@ -63,6 +63,24 @@ impl Demo {
             .expect("podscope runs")
     }
 
+    /// Wait until `kubectl get pods` shows `name` with `wanted` somewhere on its row.
+    pub fn wait_for_row(&self, name: &str, wanted: &str) -> String {
+        let mut row = String::new();
+        for _ in 0..150 {
+            let out = self.kubectl(&["get", "pods", "--no-headers"]);
+            row = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(name))
+                .unwrap_or_default()
+                .to_string();
+            if row.contains(wanted) {
+                return row;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        panic!("{name} never showed {wanted:?}; last row: {row}");
+    }
+
     /// SIGTERM, then the exit status.
     pub fn stop(mut self) -> std::process::ExitStatus {
         Command::new("kill")

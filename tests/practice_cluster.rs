@@ -1,0 +1,358 @@
+//! The seeds' exercises, as written, against `podscope demo --serve` with the real kubectl:
+//! apply a pod, exec into each container with `-c`, port-forward and fetch the page, create
+//! the Services an init container waits for, change what may and may not change, delete.
+
+mod common;
+
+use common::serve::Demo;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn seed(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/seeds/{name}.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// A manifest written for one test, in its own directory.
+fn manifest(name: &str, yaml: &str) -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("practice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+/// `kubectl port-forward TARGET LOCAL:REMOTE`, running until dropped.
+struct PortForward {
+    child: Child,
+    local: u16,
+}
+
+impl PortForward {
+    fn start(demo: &Demo, target: &str, remote: u16) -> PortForward {
+        let local = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new("kubectl")
+            .arg("--cache-dir")
+            .arg(&demo.cache)
+            .args(["port-forward", target, &format!("{local}:{remote}")])
+            .env("KUBECONFIG", &demo.kubeconfig)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // kubectl goes on writing ("Handling connection for ..."): keep reading, or it dies
+        // of a closed pipe.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        std::thread::spawn(move || lines.for_each(drop));
+        assert!(
+            first.starts_with(&format!("Forwarding from 127.0.0.1:{local} -> {remote}")),
+            "{first}"
+        );
+        PortForward { child, local }
+    }
+
+    /// `GET path` through the forward; the status line and the body.
+    fn get(&self, path: &str) -> (String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.local)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
+        (
+            head.lines().next().unwrap_or("").to_string(),
+            body.to_string(),
+        )
+    }
+}
+
+impl Drop for PortForward {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_until(what: &str, mut ok: impl FnMut() -> Option<String>) -> String {
+    for _ in 0..100 {
+        if let Some(found) = ok() {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Seed 003: the producer/consumer pod, applied, entered, forwarded to and deleted.
+#[test]
+fn the_producer_consumer_exercise() {
+    let demo = Demo::start();
+    // The demo already runs it; start as the learner does, from nothing.
+    let out = demo.kubectl(&["delete", "pod", "multicontainer-pod", "--grace-period=1"]);
+    assert_eq!(text(&out).trim(), r#"pod "multicontainer-pod" deleted"#);
+    let out = demo.kubectl(&["apply", "-f", &seed("multicontainer-pod")]);
+    assert_eq!(
+        text(&out).trim(),
+        "pod/multicontainer-pod created",
+        "{}",
+        text(&out)
+    );
+    demo.wait_for_row("multicontainer-pod", "2/2");
+    // The first container by default, then the consumer with --container.
+    let written = wait_until("the producer's first line", || {
+        let out = demo.kubectl(&[
+            "exec",
+            "multicontainer-pod",
+            "--",
+            "sh",
+            "-c",
+            "ls -la /var/log; tail /var/log/index.html",
+        ]);
+        let said = text(&out);
+        said.contains("multicontainer-pod").then_some(said)
+    });
+    assert!(written.contains("index.html"), "{written}");
+    let out = demo.kubectl(&[
+        "exec",
+        "multicontainer-pod",
+        "--container",
+        "consumer",
+        "--",
+        "tail",
+        "/usr/share/nginx/html/index.html",
+    ]);
+    assert!(
+        text(&out).contains("multicontainer-pod"),
+        "the consumer sees the producer's file: {}",
+        text(&out)
+    );
+    // kubectl port-forward multicontainer-pod 8080:80, then curl it.
+    let forward = PortForward::start(&demo, "multicontainer-pod", 80);
+    let (status, body) = forward.get("/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(
+        body.contains("multicontainer-pod"),
+        "nginx serves what the producer wrote: {body}"
+    );
+    let (status, _) = forward.get("/missing.html");
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    drop(forward);
+    let out = demo.kubectl(&["logs", "multicontainer-pod", "-c", "consumer"]);
+    assert!(
+        text(&out).contains("\"GET / HTTP/1.1\" 200"),
+        "the request is in nginx's log: {}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["delete", "pod", "multicontainer-pod"]);
+    assert_eq!(text(&out).trim(), r#"pod "multicontainer-pod" deleted"#);
+    let out = demo.kubectl(&["get", "pod", "multicontainer-pod"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (NotFound): pods "multicontainer-pod" not found"#
+    );
+}
+
+/// Seed 001 and the Kubernetes docs: myapp-pod waits in Init:0/2 until its Services exist.
+#[test]
+fn the_init_container_exercise_and_port_forward_errors() {
+    let demo = Demo::start();
+    demo.wait_for_row("myapp-pod", "Init:0/2");
+    let services = manifest(
+        "services.yaml",
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: myservice\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: mydb\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9377\n",
+    );
+    let out = demo.kubectl(&["apply", "-f", services.to_str().unwrap()]);
+    assert_eq!(
+        text(&out).trim(),
+        "service/myservice created\nservice/mydb created",
+        "{}",
+        text(&out)
+    );
+    let row = demo.wait_for_row("myapp-pod", "Running");
+    assert!(row.contains("1/1"), "{row}");
+    let out = demo.kubectl(&["logs", "myapp-pod", "-c", "init-mydb"]);
+    assert!(
+        text(&out).contains("Address 1: 10.96."),
+        "nslookup found mydb: {}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["get", "svc", "mydb", "--no-headers"]);
+    assert!(text(&out).starts_with("mydb "), "{}", text(&out));
+    // The exporter of nginx-adapter scrapes nginx; its counter moves with each request.
+    let nginx = PortForward::start(&demo, "nginx-adapter", 80);
+    let exporter = PortForward::start(&demo, "nginx-adapter", 9113);
+    let count = |exporter: &PortForward| -> u64 {
+        let (_, body) = exporter.get("/metrics");
+        assert!(body.contains("nginx_up 1"), "{body}");
+        body.lines()
+            .find_map(|l| l.strip_prefix("nginx_http_requests_total "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap()
+    };
+    let before = count(&exporter);
+    nginx.get("/");
+    nginx.get("/");
+    assert!(
+        count(&exporter) >= before + 3,
+        "two page requests and one scrape"
+    );
+    // A port nothing listens on: the kubelet's words, and kubectl gives up on the pod.
+    let refused = PortForward::start(&demo, "nginx-adapter", 9999);
+    let mut stream = TcpStream::connect(("127.0.0.1", refused.local)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut nothing = Vec::new();
+    let _ = stream.read_to_end(&mut nothing);
+    assert!(nothing.is_empty());
+}
+
+/// apply, label, annotate, replace, server-side apply, configmaps and secrets, and what the
+/// apiserver refuses, in its own words.
+#[test]
+fn writes_and_the_apiservers_refusals() {
+    let demo = Demo::start();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: learner\nspec:\n  containers:\n  - name: app\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"sleep 3600\"]\n";
+    let file = manifest("learner.yaml", pod);
+    let path = file.to_str().unwrap();
+    assert_eq!(
+        text(&demo.kubectl(&["apply", "-f", path])).trim(),
+        "pod/learner created"
+    );
+    assert_eq!(
+        text(&demo.kubectl(&["apply", "-f", path])).trim(),
+        "pod/learner unchanged"
+    );
+    assert_eq!(
+        text(&demo.kubectl(&["label", "pod", "learner", "tier=web"])).trim(),
+        "pod/learner labeled"
+    );
+    assert_eq!(
+        text(&demo.kubectl(&["annotate", "pod", "learner", "note=hi"])).trim(),
+        "pod/learner annotated"
+    );
+    let out = demo.kubectl(&["get", "pods", "-l", "tier=web", "--no-headers"]);
+    assert!(text(&out).starts_with("learner "), "{}", text(&out));
+    // An image may change on a running pod; its command may not.
+    let newer = manifest(
+        "learner-2.yaml",
+        &pod.replace("busybox:1.36", "busybox:1.37"),
+    );
+    assert_eq!(
+        text(&demo.kubectl(&["apply", "-f", newer.to_str().unwrap()])).trim(),
+        "pod/learner configured"
+    );
+    let changed = manifest("learner-3.yaml", &pod.replace("sleep 3600", "sleep 60"));
+    let out = demo.kubectl(&["apply", "-f", changed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).starts_with("The Pod \"learner\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"), "{}", text(&out));
+    // A misspelt field, with kubectl's default --validate=strict (no --validate=false needed).
+    let typo = manifest(
+        "typo.yaml",
+        &pod.replace("learner", "typo").replace("image:", "imagee:"),
+    );
+    let out = demo.kubectl(&["create", "-f", typo.to_str().unwrap()]);
+    assert!(
+        text(&out).contains("strict decoding error: unknown field \"spec.containers[0].imagee\""),
+        "{}",
+        text(&out)
+    );
+    // ConfigMaps and Secrets, as kubectl's typed client sends them (protobuf).
+    let out = demo.kubectl(&[
+        "create",
+        "configmap",
+        "app-config",
+        "--from-literal=mode=dev",
+    ]);
+    assert_eq!(text(&out).trim(), "configmap/app-config created");
+    let out = demo.kubectl(&[
+        "create",
+        "configmap",
+        "app-config",
+        "--from-literal=mode=dev",
+    ]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"error: failed to create configmap: configmaps "app-config" already exists"#
+    );
+    let out = demo.kubectl(&[
+        "create",
+        "secret",
+        "generic",
+        "db",
+        "--from-literal=password=s3cr3t",
+    ]);
+    assert_eq!(text(&out).trim(), "secret/db created");
+    let out = demo.kubectl(&[
+        "get",
+        "secret",
+        "db",
+        "-o",
+        "jsonpath={.type} {.data.password}",
+    ]);
+    assert_eq!(text(&out), "Opaque czNjcjN0");
+    // Server-side apply creates, then applies again; replace takes a whole object.
+    let ssa = manifest("ssa.yaml", &pod.replace("learner", "ssa"));
+    let ssa = ssa.to_str().unwrap();
+    assert_eq!(
+        text(&demo.kubectl(&["apply", "--server-side", "-f", ssa])).trim(),
+        "pod/ssa serverside-applied"
+    );
+    let live = text(&demo.kubectl(&["get", "pod", "ssa", "-o", "yaml"]));
+    let edited = manifest(
+        "ssa-live.yaml",
+        &live.replacen(
+            "  name: ssa\n",
+            "  labels:\n    edited: \"yes\"\n  name: ssa\n",
+            1,
+        ),
+    );
+    assert_eq!(
+        text(&demo.kubectl(&["replace", "-f", edited.to_str().unwrap()])).trim(),
+        "pod/ssa replaced"
+    );
+    let out = demo.kubectl(&[
+        "get",
+        "pod",
+        "ssa",
+        "-o",
+        "jsonpath={.metadata.labels.edited}",
+    ]);
+    assert_eq!(text(&out), "yes");
+    assert_eq!(
+        text(&demo.kubectl(&["delete", "-f", ssa])).trim(),
+        r#"pod "ssa" deleted"#
+    );
+    let out = demo.kubectl(&["delete", "-f", ssa]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (NotFound): error when deleting "PATH": pods "ssa" not found"#
+            .replace("PATH", ssa)
+    );
+}
