@@ -356,3 +356,66 @@ fn writes_and_the_apiservers_refusals() {
             .replace("PATH", ssa)
     );
 }
+
+/// A learner's pod, applied with kubectl, appears in a running `podscope demo`; `F` forwards
+/// its port from the TUI, and quitting stops the forward.
+#[test]
+fn applied_pods_appear_in_the_tui_and_forward_from_it() {
+    let kubeconfig = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("practice-tui-kubeconfig-{}", std::process::id()));
+    let term = common::tmux::Tmux::podscope(
+        "podscope-practice",
+        130,
+        40,
+        &format!("demo --kubeconfig-out {}", kubeconfig.display()),
+    );
+    term.wait_for("synced");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: learner-web\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - containerPort: 80\n    volumeMounts:\n    - name: html\n      mountPath: /usr/share/nginx/html\n  - name: writer\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo learner-page > /html/index.html; sleep 3600\"]\n    volumeMounts:\n    - name: html\n      mountPath: /html\n  volumes:\n  - name: html\n    emptyDir: {}\n";
+    let file = manifest("learner-web.yaml", pod);
+    let out = Command::new("kubectl")
+        .args(["apply", "-f", file.to_str().unwrap()])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out).trim(),
+        "pod/learner-web created",
+        "{}",
+        text(&out)
+    );
+    term.wait_until("learner-web running in the list", |s| {
+        s.lines()
+            .any(|l| l.contains(" learner-web ") && l.contains("2/2"))
+    });
+    term.type_text("/learner-web");
+    term.keys(&["Enter", "Enter"]);
+    let view = term.wait_for("Pod learner-web");
+    assert!(view.contains("html"), "its shared volume is shown: {view}");
+    // The pod view opens on kubectl's default container, web, whose port is 80.
+    term.keys(&["F"]);
+    let screen = term.wait_for("⇄ ");
+    let header = screen.lines().next().unwrap_or_default();
+    let local: u16 = header
+        .split("⇄ ")
+        .nth(1)
+        .and_then(|s| s.split('→').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("a local port in the header: {header}"));
+    assert!(
+        screen.contains("kubectl port-forward pod/learner-web"),
+        "{screen}"
+    );
+    let forward = PortForward {
+        child: Command::new("true").spawn().unwrap(),
+        local,
+    };
+    let (status, body) = forward.get("/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(body, "learner-page\n");
+    term.keys(&["Escape", "q"]);
+    assert!(term.wait_for("podscope-exit=").contains("podscope-exit=0"));
+    assert!(
+        TcpStream::connect(("127.0.0.1", local)).is_err(),
+        "the forward stopped with podscope"
+    );
+}

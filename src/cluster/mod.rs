@@ -9,6 +9,7 @@ pub mod exec;
 pub mod logs;
 pub mod metrics;
 pub mod pod_events;
+pub mod portforward;
 pub mod snapshot;
 pub mod stdin_pump;
 pub mod watch;

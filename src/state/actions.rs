@@ -104,7 +104,7 @@ pub enum ExecOutcome {
 
 /// The container an action means here: the selected one in the pod view, the log view's,
 /// or kubectl's default from the list (with its notice).
-fn chosen(app: &App) -> Result<(Arc<PodInsight>, String, Option<String>), String> {
+pub(super) fn chosen(app: &App) -> Result<(Arc<PodInsight>, String, Option<String>), String> {
     let find = |ns: &str, name: &str| {
         app.table
             .find(ns, name)

@@ -47,6 +47,7 @@ pub enum Action {
     Yaml,
     /// Delete the pod (after a question).
     Delete,
+    PortForward,
     Suspend,
     ScrollDetailUp,
     ScrollDetailDown,
@@ -232,6 +233,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::Yaml,
         "y",
         "the pod's YAML (x shows env values, / searches)",
+    ),
+    bind(
+        Key::Char('F'),
+        Action::PortForward,
+        "F",
+        "port-forward its next port to 127.0.0.1 (again: stop)",
     ),
     bind(
         Key::Ctrl('d'),

@@ -5,6 +5,7 @@
 mod actions;
 pub mod commands;
 pub mod delete;
+pub mod forward;
 pub mod fuzzy;
 pub mod help;
 pub mod keymap;
@@ -150,6 +151,8 @@ pub struct App {
     /// CPU and memory in use per container, from the metrics API.
     pub usage: std::sync::Arc<crate::model::usage::UsageMap>,
     pub metrics: crate::model::usage::MetricsStatus,
+    /// Port-forwards started here (`F`), stopped on quit.
+    pub forwards: Vec<forward::Forward>,
 }
 
 /// The debug image when none is given (what `kubectl debug --image=busybox` uses).
@@ -187,6 +190,7 @@ impl App {
             details: None,
             usage: Default::default(),
             metrics: Default::default(),
+            forwards: Vec::new(),
         }
     }
 
@@ -237,6 +241,11 @@ pub enum Msg {
         name: String,
         result: Result<(String, String), String>,
     },
+    /// A port-forward listens on this local port, or could not start.
+    Forwarding {
+        request: forward::ForwardRequest,
+        result: Result<u16, String>,
+    },
     /// What the server said to a pod's deletion.
     Deleted {
         request: delete::DeleteRequest,
@@ -279,6 +288,9 @@ pub enum Effect {
     StopWatchingPod,
     /// Delete the pod (the user said yes).
     DeletePod(delete::DeleteRequest),
+    /// Listen on 127.0.0.1 and forward each connection to the pod's port.
+    PortForward(forward::ForwardRequest),
+    StopForward(forward::ForwardRequest),
     /// Fetch the pod for the YAML view.
     FetchYaml {
         namespace: String,

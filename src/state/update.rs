@@ -41,6 +41,7 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             result,
         } => super::yaml_view::receive(app, &namespace, &name, result),
         Msg::Deleted { request, result } => super::delete::answered(app, &request, result),
+        Msg::Forwarding { request, result } => super::forward::reported(app, &request, result),
         Msg::Usage { usage, status } => {
             // Only the pod view shows usage.
             out.redraw = !matches!(app.screen, Screen::List);
@@ -192,6 +193,7 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         _ if in_logs => log_keys::log_action(app, action, out),
         Action::Yaml => super::yaml_view::open(app, out),
         Action::Delete => super::delete::ask(app),
+        Action::PortForward => super::forward::toggle(app, out),
         Action::Shell | Action::Logs | Action::PreviousLogs | Action::AllLogs | Action::Debug => {
             actions::container_action(app, action, out)
         }

@@ -9,6 +9,7 @@ use ratatui::widgets::Widget;
 
 use super::style;
 use crate::model::ContainerStateKind;
+use crate::state::forward::ForwardState;
 use crate::state::{App, Connection, Level, PromptKind, Scope, Screen, Source, prompt};
 use crate::theme::Theme;
 
@@ -52,6 +53,20 @@ impl Widget for Header<'_> {
             spans.push(sep.clone());
             spans.push(Span::styled("/", style::muted(theme)));
             spans.push(Span::styled(app.table.filter_text(), style::matched(theme)));
+        }
+        let listening: Vec<String> = app
+            .forwards
+            .iter()
+            .filter_map(|f| match f.state {
+                ForwardState::Listening(local) => {
+                    Some(format!("⇄ {local}→{}:{}", f.request.pod, f.request.remote))
+                }
+                _ => None,
+            })
+            .collect();
+        if !listening.is_empty() {
+            spans.push(sep.clone());
+            spans.push(Span::styled(listening.join(" "), style::text(theme)));
         }
         if app.table.problems_only() {
             spans.push(sep.clone());

@@ -42,6 +42,8 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     let mut pod = PodFeed::default();
     // One-off requests (a delete) answer here.
     let (answers_tx, mut answers) = tokio::sync::mpsc::channel::<Msg>(16);
+    // Port-forwards started with `F`; all of them stop when the loop ends.
+    let mut forwards = Forwards::default();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -175,6 +177,25 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                                 let _ = tx.send(Msg::Deleted { request, result }).await;
                             });
                         }
+                    }
+                    Effect::PortForward(request) => {
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            let (client, tx) = (cluster.client().clone(), answers_tx.clone());
+                            let key = request.clone();
+                            let task = tokio::spawn(crate::cluster::portforward::serve(
+                                client, request, tx,
+                            ));
+                            forwards.0.push((key, task));
+                        }
+                    }
+                    Effect::StopForward(request) => {
+                        forwards.0.retain(|(r, task)| {
+                            let stop = *r == request;
+                            if stop {
+                                task.abort();
+                            }
+                            !stop
+                        });
                     }
                     Effect::FetchYaml { namespace, name } => {
                         if let Feed::Cluster(cluster) = &mut feed {
@@ -311,5 +332,22 @@ fn message(event: Event) -> Option<Msg> {
         Event::Key(k) => input::key(k).map(Msg::Key),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
         _ => None,
+    }
+}
+
+/// The TUI's port-forward tasks, aborted when it quits (or leaves its loop any other way).
+#[derive(Default)]
+struct Forwards(
+    Vec<(
+        crate::state::forward::ForwardRequest,
+        tokio::task::JoinHandle<()>,
+    )>,
+);
+
+impl Drop for Forwards {
+    fn drop(&mut self) {
+        for (_, task) in &self.0 {
+            task.abort();
+        }
     }
 }
