@@ -238,7 +238,7 @@ pub const BINDINGS: &[Binding] = &[
         Key::Char('F'),
         Action::PortForward,
         "F",
-        "port-forward its next port to 127.0.0.1 (again: stop)",
+        "port-forward its next port (again: stop)",
     ),
     bind(
         Key::Ctrl('d'),
