@@ -213,6 +213,17 @@ pub(super) async fn run_instance(
             &format!("Stopping container {}", plan.name),
             Some((section, &plan.name)),
         );
+        let instance = runtime.instance(&run.namespace, &run.name, &plan.name);
+        let (grace, failure) =
+            super::hooks::run_pre_stop(run, plan, instance.as_deref(), grace).await;
+        if let Some(message) = failure {
+            run.event(
+                EventType::Warning,
+                "FailedPreStopHook",
+                &message,
+                Some((section, &plan.name)),
+            );
+        }
         if !grace.is_zero() {
             super::process::term_group(&child);
             let _ = tokio::time::timeout(grace, child.wait()).await;

@@ -7,6 +7,7 @@
 //! tools; other images are simulated by stand-in scripts ([`standin`]). Synthetic pods
 //! (`--synthetic`) are never run: their statuses are simulated by the churn task.
 
+mod hooks;
 mod instance;
 mod logbook;
 pub mod network;
