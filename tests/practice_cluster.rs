@@ -204,6 +204,18 @@ fn the_init_container_exercise_and_port_forward_errors() {
     );
     let out = demo.kubectl(&["get", "svc", "mydb", "--no-headers"]);
     assert!(text(&out).starts_with("mydb "), "{}", text(&out));
+    // A Service with a selector gets the pods it selects as endpoints, which describe shows.
+    let out = demo.kubectl(&["describe", "service", "orders"]);
+    let line = text(&out)
+        .lines()
+        .find(|l| l.starts_with("Endpoints:"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        line.contains("10.244.") && line.ends_with(":8080"),
+        "{}",
+        text(&out)
+    );
     // The exporter of nginx-adapter scrapes nginx; its counter moves with each request.
     let nginx = PortForward::start(&demo, "nginx-adapter", 80);
     let exporter = PortForward::start(&demo, "nginx-adapter", 9113);

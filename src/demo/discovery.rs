@@ -82,21 +82,27 @@ pub fn discovery_core(accept: &str, address: &str) -> ApiResponse {
     json_with_type(StatusCode::OK, &v, AGGREGATED)
 }
 
-/// The API groups besides the core one: `metrics.k8s.io`, which the demo serves from its
-/// processes (see `metrics.rs`).
+/// The API groups besides the core one: `discovery.k8s.io` (EndpointSlices, see
+/// `slices.rs`) and `metrics.k8s.io`, which the demo serves from its processes (`metrics.rs`).
 pub fn discovery_groups(accept: &str) -> ApiResponse {
     if accept.contains("apidiscovery.k8s.io") {
         let metrics = json!({"metadata": {"name": "metrics.k8s.io", "creationTimestamp": null},
             "versions": [{"version": "v1beta1", "freshness": "Current", "resources": [
                 {"resource": "pods", "responseKind": {"group": "metrics.k8s.io", "version": "v1beta1", "kind": "PodMetrics"},
                  "scope": "Namespaced", "singularResource": "podmetrics", "verbs": ["get", "list"]}]}]});
-        let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": [metrics]});
+        let slices = json!({"metadata": {"name": "discovery.k8s.io", "creationTimestamp": null},
+            "versions": [{"version": "v1", "freshness": "Current", "resources": [
+                {"resource": "endpointslices", "responseKind": {"group": "discovery.k8s.io", "version": "v1", "kind": "EndpointSlice"},
+                 "scope": "Namespaced", "singularResource": "endpointslice", "verbs": ["get", "list"]}]}]});
+        let v = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": [slices, metrics]});
         json_with_type(StatusCode::OK, &v, AGGREGATED)
     } else {
         let version = json!({"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"});
+        let slices = json!({"groupVersion": "discovery.k8s.io/v1", "version": "v1"});
         json_response(
             StatusCode::OK,
             &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": "discovery.k8s.io", "versions": [slices], "preferredVersion": slices},
                 {"name": "metrics.k8s.io", "versions": [version], "preferredVersion": version}]}),
         )
     }

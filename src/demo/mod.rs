@@ -31,6 +31,7 @@ pub mod runtime;
 mod selectors;
 mod server;
 mod services;
+mod slices;
 mod store;
 pub mod synthetic;
 mod table;

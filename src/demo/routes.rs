@@ -48,6 +48,20 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api", "v1", "namespaces", ns, "events"] => {
             super::event_watch::events(shared, Some(ns), &params)
         }
+        ["apis", "discovery.k8s.io", "v1"] => {
+            json_response(StatusCode::OK, &super::slices::resource_list())
+        }
+        ["apis", "discovery.k8s.io", "v1", "endpointslices"] => {
+            super::slices::list(shared, None, &params, req.accept)
+        }
+        [
+            "apis",
+            "discovery.k8s.io",
+            "v1",
+            "namespaces",
+            ns,
+            "endpointslices",
+        ] => super::slices::list(shared, Some(ns), &params, req.accept),
         ["apis", "metrics.k8s.io", "v1beta1"] => {
             json_response(StatusCode::OK, &super::metrics::resource_list())
         }

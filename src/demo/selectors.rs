@@ -128,19 +128,23 @@ impl Selector {
     pub fn matches<T: Kind>(&self, object: &T) -> bool {
         let empty = BTreeMap::new();
         let labels = object.metadata().labels.as_ref().unwrap_or(&empty);
-        let label_ok = self.labels.iter().all(|t| match t {
+        self.matches_labels(labels)
+            && self
+                .fields
+                .iter()
+                .all(|(k, v, equal)| (object.field(k).unwrap_or_default() == *v) == *equal)
+    }
+
+    /// Whether the label terms hold for `labels` (the field terms are not looked at).
+    pub fn matches_labels(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.labels.iter().all(|t| match t {
             LabelTerm::Equals(k, v) => labels.get(k) == Some(v),
             LabelTerm::NotEquals(k, v) => labels.get(k) != Some(v),
             LabelTerm::Exists(k) => labels.contains_key(k),
             LabelTerm::Absent(k) => !labels.contains_key(k),
             LabelTerm::In(k, vs) => labels.get(k).is_some_and(|v| vs.contains(v)),
             LabelTerm::NotIn(k, vs) => labels.get(k).is_none_or(|v| !vs.contains(v)),
-        });
-        label_ok
-            && self
-                .fields
-                .iter()
-                .all(|(k, v, equal)| (object.field(k).unwrap_or_default() == *v) == *equal)
+        })
     }
 }
 
