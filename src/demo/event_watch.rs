@@ -17,6 +17,7 @@ pub fn events(
     shared: &Arc<Shared>,
     namespace: Option<&str>,
     params: &[(String, String)],
+    accept: &str,
 ) -> ApiResponse {
     let selector = match EventSelector::parse(namespace, param(params, "fieldSelector")) {
         Ok(s) => s,
@@ -27,6 +28,9 @@ pub fn events(
     };
     if !matches!(param(params, "watch"), Some("true" | "1")) {
         return match log.list(namespace, param(params, "fieldSelector")) {
+            Ok(list) if super::http::wants_table(accept) => {
+                super::http::json_response(hyper::StatusCode::OK, &table(&list))
+            }
             Ok(list) => super::http::json_response(hyper::StatusCode::OK, &list),
             Err(e) => e.into_response(),
         };
@@ -124,4 +128,33 @@ pub fn events(
         }
     });
     stream_response("application/json", rx)
+}
+
+/// `kubectl get events`'s columns: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE (oldest first,
+/// as kubectl sorts them by last seen).
+fn table(list: &serde_json::Value) -> serde_json::Value {
+    let col = |name: &str, priority: u8| json!({"name": name, "type": "string", "format": "", "description": "", "priority": priority});
+    let now = super::now();
+    let rows: Vec<serde_json::Value> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let seen = e["lastTimestamp"]
+                .as_str()
+                .or(e["eventTime"].as_str())
+                .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok())
+                .map_or("<unknown>".to_string(), |t| {
+                    crate::model::printing::human_duration(now.as_second() - t.as_second())
+                });
+            let object = &e["involvedObject"];
+            let kind = object["kind"].as_str().unwrap_or("").to_lowercase();
+            let target = format!("{kind}/{}", object["name"].as_str().unwrap_or(""));
+            json!({"cells": [seen, e["type"], e["reason"], target, e["message"]],
+                "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": e["metadata"]}})
+        })
+        .collect();
+    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list["metadata"],
+        "columnDefinitions": [col("Last Seen", 0), col("Type", 0), col("Reason", 0), col("Object", 0), col("Message", 0)],
+        "rows": rows})
 }
