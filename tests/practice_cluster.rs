@@ -216,6 +216,56 @@ fn the_init_container_exercise_and_port_forward_errors() {
         "{}",
         text(&out)
     );
+    // From another pod, a Service's name and cluster IP reach the pod behind it.
+    assert_eq!(
+        text(&demo.kubectl(&["label", "pod", "multicontainer-pod", "app=pages"])).trim(),
+        "pod/multicontainer-pod labeled"
+    );
+    let out = demo.kubectl(&[
+        "expose",
+        "pod",
+        "multicontainer-pod",
+        "--port=8000",
+        "--target-port=80",
+        "--name=pages",
+    ]);
+    assert_eq!(text(&out).trim(), "service/pages exposed", "{}", text(&out));
+    let out = demo.kubectl(&[
+        "run",
+        "client",
+        "--image=busybox",
+        "--restart=Never",
+        "--",
+        "sleep",
+        "3600",
+    ]);
+    assert_eq!(text(&out).trim(), "pod/client created");
+    demo.wait_for_row("client", "Running");
+    let page = wait_until("the Service to answer", || {
+        let out = demo.kubectl(&[
+            "exec",
+            "client",
+            "--",
+            "wget",
+            "-qO-",
+            "-T",
+            "3",
+            "http://pages:8000/",
+        ]);
+        out.status.success().then(|| text(&out))
+    });
+    assert!(page.contains("multicontainer-pod"), "{page}");
+    let out = demo.kubectl(&[
+        "exec",
+        "client",
+        "--",
+        "wget",
+        "-qO-",
+        "-T",
+        "3",
+        "http://pages.default.svc.cluster.local:8000/",
+    ]);
+    assert!(text(&out).contains("multicontainer-pod"), "{}", text(&out));
     // The exporter of nginx-adapter scrapes nginx; its counter moves with each request.
     let nginx = PortForward::start(&demo, "nginx-adapter", 80);
     let exporter = PortForward::start(&demo, "nginx-adapter", 9113);

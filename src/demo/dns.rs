@@ -38,9 +38,48 @@ pub fn zone(shared: &Shared) -> String {
     text
 }
 
-/// Write the zone file in place (the same inode stays bind-mounted in every container).
+/// The Services as `/etc/hosts` lines for a pod in `namespace`.
+fn service_hosts(shared: &Shared, namespace: &str) -> String {
+    let mut text = String::new();
+    for line in zone(shared).lines() {
+        let Some((fqdn, ip)) = line.split_once(' ') else {
+            continue;
+        };
+        let Some(short) = fqdn.strip_suffix(&format!(".svc.{DOMAIN}")) else {
+            continue;
+        };
+        let (name, ns) = short.split_once('.').unwrap_or((short, ""));
+        let mut names = vec![
+            format!("{name}.{ns}"),
+            format!("{name}.{ns}.svc"),
+            fqdn.to_string(),
+        ];
+        if ns == namespace {
+            names.insert(0, name.to_string());
+        }
+        text.push_str(&format!("{ip}\t{}\n", names.join(" ")));
+    }
+    text
+}
+
+/// The `/etc/hosts` of a pod: the kubelet's lines, then the cluster's Services.
+pub fn hosts(shared: &Shared, namespace: &str, pod: &str, ip: &str) -> String {
+    format!(
+        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{pod}\n# The cluster's Services (the podscope demo's simulated DNS)\n{}",
+        service_hosts(shared, namespace)
+    )
+}
+
+/// Write the zone file and every pod's hosts file in place (the same inodes stay
+/// bind-mounted in the containers).
 pub fn publish(shared: &Shared) {
     write_in_place(&shared.runtime.dns_zone(), &zone(shared));
+    for ((ns, pod), network) in shared.runtime.networks_now() {
+        let path = shared.runtime.pod_file(&ns, &pod, "hosts");
+        if path.exists() {
+            write_in_place(&path, &hosts(shared, &ns, &pod, &network.ip.to_string()));
+        }
+    }
 }
 
 fn write_in_place(path: &Path, text: &str) {

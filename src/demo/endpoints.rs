@@ -1,5 +1,5 @@
-//! The controllers that follow pods and Services: cluster DNS ([`super::dns`]) and the
-//! endpoints controller. For each Service with a selector, an Endpoints object of the same
+//! The controllers that follow pods and Services: cluster DNS ([`super::dns`]), Service
+//! traffic in the pod networks ([`super::proxy`]) and the endpoints controller. For each Service with a selector, an Endpoints object of the same
 //! name listing the pods it selects (`reference/k8s-writes.md` §8.2): ready pods with an IP
 //! under `addresses`, the others under `notReadyAddresses`, terminating pods left out, each
 //! Service port resolved to the pod's port (a named `targetPort` looked up in the
@@ -33,6 +33,7 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     };
     reconcile(&shared);
     super::dns::publish(&shared);
+    super::proxy::reconcile(&shared);
     loop {
         let changed = tokio::select! {
             _ = stop.changed() => return,
@@ -47,6 +48,7 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         while pods.try_recv().is_ok() || services.try_recv().is_ok() {}
         reconcile(&shared);
         super::dns::publish(&shared);
+        super::proxy::reconcile(&shared);
     }
 }
 

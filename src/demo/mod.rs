@@ -25,6 +25,7 @@ mod patch;
 mod pods;
 mod portforward;
 mod protobuf;
+mod proxy;
 mod rest;
 mod routes;
 pub mod runtime;
@@ -73,6 +74,8 @@ pub struct Shared {
     pub events: Mutex<events::EventLog>,
     /// Becomes true when the cluster stops: long-running tasks end.
     pub stop: watch::Receiver<bool>,
+    /// Service traffic inside the pod networks (the userspace kube-proxy).
+    pub proxy: proxy::Proxy,
     /// Containers' CPU and memory, read from their processes (`metrics.k8s.io`).
     pub metrics: metrics::MetricsState,
 }
@@ -204,6 +207,7 @@ impl DemoCluster {
             services: Mutex::new(services),
             endpoints: Mutex::new(Store::new(clock)),
             metrics: Default::default(),
+            proxy: Default::default(),
             store: Mutex::new(store),
             token: token.clone(),
             viewer_token: tokens.viewer,

@@ -45,6 +45,23 @@ fn cluster_dns(run: &PodRun, plan: &ContainerPlan) -> Vec<Bind> {
             read_only: true,
         });
     }
+    // The kubelet's /etc/hosts, with the Services' names, for pods with their own network.
+    if let Some(network) = runtime.existing_network(&run.namespace, &run.name) {
+        let hosts = dir.join("hosts");
+        let text = crate::demo::dns::hosts(
+            &run.shared,
+            &run.namespace,
+            &run.name,
+            &network.ip.to_string(),
+        );
+        if hosts.exists() || std::fs::write(&hosts, text).is_ok() {
+            binds.push(Bind {
+                source: hosts,
+                target: "/etc/hosts".into(),
+                read_only: true,
+            });
+        }
+    }
     if let Some(tool) = runtime.nslookup.as_ref().filter(|_| plan.busybox) {
         binds.push(Bind {
             source: tool.clone(),

@@ -257,6 +257,19 @@ impl Runtime {
         Some(net)
     }
 
+    /// A file of the pod's own (`hosts`, `resolv.conf`), in its directory.
+    pub fn pod_file(&self, namespace: &str, name: &str, file: &str) -> PathBuf {
+        self.pod_dir(namespace, name).join(file)
+    }
+
+    /// Every pod network there is now, by (namespace, name).
+    pub fn networks_now(&self) -> Vec<((String, String), Arc<network::PodNetwork>)> {
+        self.networks
+            .lock()
+            .map(|n| n.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
     /// The pod's network if it has one already.
     pub fn existing_network(
         &self,

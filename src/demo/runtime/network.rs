@@ -22,6 +22,8 @@ pub enum Networking {
 pub struct PodNetwork {
     pub namespace: File,
     pub ip: Ipv4Addr,
+    /// Addresses added to its loopback since (Service IPs), by alias number.
+    extra: std::sync::Mutex<Vec<Ipv4Addr>>,
 }
 
 fn check(ret: libc::c_int) -> io::Result<()> {
@@ -74,27 +76,42 @@ fn sockaddr(ip: Ipv4Addr) -> libc::sockaddr {
     unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(addr) }
 }
 
-/// In the calling thread's (new) namespace: `lo` up, and `ip`/32 on it as `lo:1`.
-fn configure_loopback(ip: Ipv4Addr) -> io::Result<()> {
-    // SAFETY: a socket we close below; ioctls on stack-allocated ifreqs.
+/// `ip`/32 on the calling thread's loopback, as the alias `label` (`lo:N`).
+fn add_alias(fd: libc::c_int, label: &str, ip: Ipv4Addr) -> io::Result<()> {
+    let mut alias = ifreq(label);
+    alias.ifr_ifru.ifru_addr = sockaddr(ip);
+    // SAFETY: ioctls on a socket the caller owns, with stack-allocated ifreqs.
     unsafe {
-        let raw = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
-        if raw < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let sock = OwnedFd::from_raw_fd(raw);
-        let fd = sock.as_raw_fd();
-        let mut lo = ifreq("lo");
-        check(libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut lo))?;
-        lo.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
-        check(libc::ioctl(fd, libc::SIOCSIFFLAGS, &lo))?;
-        let mut alias = ifreq("lo:1");
-        alias.ifr_ifru.ifru_addr = sockaddr(ip);
         check(libc::ioctl(fd, libc::SIOCSIFADDR, &alias))?;
         alias.ifr_ifru.ifru_netmask = sockaddr(Ipv4Addr::BROADCAST);
         check(libc::ioctl(fd, libc::SIOCSIFNETMASK, &alias))?;
     }
     Ok(())
+}
+
+fn control_socket() -> io::Result<OwnedFd> {
+    // SAFETY: a new socket, owned by the returned descriptor.
+    unsafe {
+        let raw = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(OwnedFd::from_raw_fd(raw))
+    }
+}
+
+/// In the calling thread's (new) namespace: `lo` up, and `ip`/32 on it as `lo:1`.
+fn configure_loopback(ip: Ipv4Addr) -> io::Result<()> {
+    let sock = control_socket()?;
+    let fd = sock.as_raw_fd();
+    let mut lo = ifreq("lo");
+    // SAFETY: ioctls on the socket above, with a stack-allocated ifreq.
+    unsafe {
+        check(libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut lo))?;
+        lo.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+        check(libc::ioctl(fd, libc::SIOCSIFFLAGS, &lo))?;
+    }
+    add_alias(fd, "lo:1", ip)
 }
 
 /// A new network namespace with loopback up and `ip` on it.
@@ -105,7 +122,11 @@ pub fn create(ip: Ipv4Addr) -> io::Result<PodNetwork> {
         check(unsafe { libc::unshare(libc::CLONE_NEWNET) })?;
         configure_loopback(ip)?;
         let namespace = File::open("/proc/thread-self/ns/net")?;
-        Ok(PodNetwork { namespace, ip })
+        Ok(PodNetwork {
+            namespace,
+            ip,
+            extra: std::sync::Mutex::new(Vec::new()),
+        })
     })
     .join()
     .map_err(|_| io::Error::other("the network thread panicked"))?
@@ -127,9 +148,26 @@ impl PodNetwork {
         })
     }
 
-    /// A listening socket inside the pod (for the stand-ins that serve).
+    /// A listening socket inside the pod (for the stand-ins that serve, and Services).
     pub fn listen(&self, addr: SocketAddr) -> io::Result<TcpListener> {
         inside(&self.namespace, move || TcpListener::bind(addr))
+    }
+
+    /// Put `ip` on the pod's loopback too (a Service's cluster IP), once.
+    pub fn add_address(&self, ip: Ipv4Addr) -> io::Result<()> {
+        let mut extra = self
+            .extra
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?;
+        if ip == self.ip || extra.contains(&ip) {
+            return Ok(());
+        }
+        let label = format!("lo:{}", extra.len() + 2);
+        inside(&self.namespace, move || {
+            add_alias(control_socket()?.as_raw_fd(), &label, ip)
+        })?;
+        extra.push(ip);
+        Ok(())
     }
 }
 
