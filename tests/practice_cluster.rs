@@ -330,6 +330,12 @@ fn writes_and_the_apiservers_refusals() {
         text(&demo.kubectl(&["apply", "-f", newer.to_str().unwrap()])).trim(),
         "pod/learner configured"
     );
+    // The kubelet restarts the container with the new image.
+    let restarted = wait_until("the container restarted with the new image", || {
+        let out = demo.kubectl(&["get", "pod", "learner", "-o", "jsonpath={.status.containerStatuses[0].image} {.status.containerStatuses[0].restartCount}"]);
+        (text(&out) == "busybox:1.37 1").then(|| text(&out))
+    });
+    assert_eq!(restarted, "busybox:1.37 1");
     let changed = manifest("learner-3.yaml", &pod.replace("sleep 3600", "sleep 60"));
     let out = demo.kubectl(&["apply", "-f", changed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

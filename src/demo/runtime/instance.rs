@@ -163,6 +163,7 @@ pub(super) async fn run_instance(
                 message: Some(message),
                 started: at,
                 ran: Duration::ZERO,
+                definition_changed: false,
             });
         }
     };
@@ -183,6 +184,12 @@ pub(super) async fn run_instance(
         .pod()
         .and_then(|p| image_of(&p, &plan.name))
         .unwrap_or_default();
+    // The status names the image this instance runs.
+    run.update(|p| {
+        if let Some(status) = status::status_mut(p, &plan.name) {
+            status.image = image.clone();
+        }
+    });
     run.event(
         EventType::Normal,
         "Pulled",
@@ -216,12 +223,37 @@ pub(super) async fn run_instance(
         let _ = tx.send(());
     }
     let serving = super::serve::start(run, plan, &book);
+    let mut changed = false;
     let exit = tokio::select! {
         exit = child.wait() => exit.ok(),
         _ = run.stopped() => None,
+        _ = definition_changed(run, &plan.name, &image) => {
+            changed = true;
+            None
+        }
     };
+    // A new image (kubectl set image, apply): the kubelet stops the container and starts it
+    // again with the new spec, whatever the restart policy.
+    if changed {
+        run.event(
+            EventType::Normal,
+            "Killing",
+            &format!(
+                "Container {} definition changed, will be restarted",
+                plan.name
+            ),
+            Some((section, &plan.name)),
+        );
+        super::process::term_group(&child);
+        let grace = run
+            .pod()
+            .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds)
+            .unwrap_or(30);
+        let _ = tokio::time::timeout(Duration::from_secs(grace.max(0) as u64), child.wait()).await;
+    }
     // On deletion the kubelet asks first (SIGTERM) and waits the grace period.
     if exit.is_none()
+        && !changed
         && let Some(grace) = run.grace()
     {
         run.event(
@@ -251,7 +283,8 @@ pub(super) async fn run_instance(
         serving.abort();
     }
     super::process::kill_group(&child);
-    let _ = child.wait().await;
+    let waited = child.wait().await.ok();
+    let exit = if changed { waited } else { exit };
     if let Some(pid) = group {
         runtime.track_group(pid, false);
     }
@@ -268,7 +301,20 @@ pub(super) async fn run_instance(
         message: None,
         started: at,
         ran: clock.elapsed(),
+        definition_changed: changed,
     })
+}
+
+/// Returns once the pod's spec names another image for the container than `image`.
+async fn definition_changed(run: &PodRun, name: &str, image: &str) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let now = run.pod().and_then(|p| image_of(&p, name));
+        if now.is_some_and(|now| now != image) {
+            return;
+        }
+    }
 }
 
 fn image_of(pod: &Pod, name: &str) -> Option<String> {

@@ -65,6 +65,8 @@ pub(super) struct PodRun {
 }
 
 pub(super) struct Outcome {
+    /// The pod's spec changed the container (its image): start it again at once, anew.
+    pub(super) definition_changed: bool,
     pub(super) exit_code: i32,
     pub(super) reason: &'static str,
     pub(super) message: Option<String>,
@@ -299,9 +301,22 @@ pub async fn run_ephemeral(
 
 /// Run a container until its restart rule says stop; the last exit code, or `None` if the
 /// demo is stopping.
+/// The plan for container `name` as the pod's spec is now.
+fn fresh_plan(run: &PodRun, name: &str) -> Option<ContainerPlan> {
+    let pod = run.pod()?;
+    let spec = pod.spec.as_ref()?;
+    let config_maps = run.shared.config_maps_now();
+    let container = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .find(|c| c.name == name)?;
+    Some(plan::plan(&pod, container.into(), &config_maps))
+}
+
 async fn keep_running(
     run: Arc<PodRun>,
-    plan: ContainerPlan,
+    mut plan: ContainerPlan,
     section: Section,
     rule: Restart,
     mut started: Option<oneshot::Sender<()>>,
@@ -321,6 +336,12 @@ async fn keep_running(
             };
             status::terminated(p, &plan.name, ended);
         });
+        if outcome.definition_changed {
+            if let Some(fresh) = fresh_plan(&run, &plan.name) {
+                plan = fresh;
+            }
+            continue;
+        }
         if !rule.again(outcome.exit_code) {
             return Some(outcome.exit_code);
         }
