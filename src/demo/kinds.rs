@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Pod, Secret, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::{Metadata, Resource};
@@ -348,5 +348,21 @@ impl Kind for Endpoints {
             text.push_str(&format!(" + {more} more..."));
         }
         vec![json!(text)]
+    }
+}
+
+impl Kind for Event {
+    fn store(shared: &Shared) -> &Mutex<Store<Self>> {
+        &shared.events
+    }
+
+    const FIELDS: &'static [&'static str] = super::events::KNOWN;
+
+    fn field(&self, field: &str) -> Option<String> {
+        super::events::field_value(self, field)
+    }
+
+    fn table(items: &[&Self], rv: u64, include: IncludeObject, headers: bool) -> Value {
+        super::events::table(items, rv, include, headers)
     }
 }

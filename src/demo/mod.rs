@@ -10,7 +10,6 @@ mod discovery;
 mod dns;
 mod endpoints;
 mod ephemeral;
-mod event_watch;
 mod events;
 mod exec;
 mod exec_io;
@@ -71,7 +70,8 @@ pub struct Shared {
     /// When the cluster started: the creation time of its namespaces.
     pub started: k8s_openapi::jiff::Timestamp,
     pub runtime: runtime::Runtime,
-    pub events: Mutex<events::EventLog>,
+    pub events: Mutex<Store<k8s_openapi::api::core::v1::Event>>,
+    pub event_order: Mutex<events::EventOrder>,
     /// Becomes true when the cluster stops: long-running tasks end.
     pub stop: watch::Receiver<bool>,
     /// Service traffic inside the pod networks (the userspace kube-proxy).
@@ -205,7 +205,7 @@ impl DemoCluster {
             config_maps: Mutex::new(config_maps),
             secrets: Mutex::new(Store::new(clock.clone())),
             services: Mutex::new(services),
-            endpoints: Mutex::new(Store::new(clock)),
+            endpoints: Mutex::new(Store::new(clock.clone())),
             metrics: Default::default(),
             proxy: Default::default(),
             store: Mutex::new(store),
@@ -214,7 +214,8 @@ impl DemoCluster {
             address,
             started,
             runtime,
-            events: Mutex::new(events::EventLog::default()),
+            events: Mutex::new(Store::new(clock.clone())),
+            event_order: Mutex::new(events::EventOrder::default()),
             stop: stop_rx.clone(),
         });
         dns::publish(&shared);

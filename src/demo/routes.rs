@@ -45,9 +45,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api", "v1", "namespaces"] => namespaces(shared),
         ["api", "v1", "namespaces", ns] => namespace(shared, ns),
         ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
-        ["api", "v1", "namespaces", ns, "events"] => {
-            super::event_watch::events(shared, Some(ns), &params, req.accept)
-        }
         ["apis", "discovery.k8s.io", "v1"] => {
             json_response(StatusCode::OK, &super::slices::resource_list())
         }
@@ -85,7 +82,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ] => super::metrics::pod(shared, ns, name),
         ["openapi", "v3"] => super::openapi::root(),
         ["openapi", "v3", "api", "v1"] => super::openapi::core_v1(req.accept),
-        ["api", "v1", "events"] => super::event_watch::events(shared, None, &params, req.accept),
         _ => error(
             404,
             "NotFound",

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Pod, Secret, Service};
 
 use super::Shared;
 use super::http::{ApiResponse, error, json_response, status_object};
@@ -24,7 +24,14 @@ use super::rest;
 use super::routes::{self, route};
 
 /// The resources kept in [`super::store`]s and served by [`rest`].
-const STORED: &[&str] = &["pods", "configmaps", "secrets", "services", "endpoints"];
+const STORED: &[&str] = &[
+    "pods",
+    "configmaps",
+    "secrets",
+    "services",
+    "endpoints",
+    "events",
+];
 
 pub async fn serve(
     listener: TcpListener,
@@ -228,6 +235,7 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
             "configmaps" => rest::handle::<ConfigMap>(shared, req, at).await,
             "secrets" => rest::handle::<Secret>(shared, req, at).await,
             "services" => rest::handle::<Service>(shared, req, at).await,
+            "events" => rest::handle::<Event>(shared, req, at).await,
             _ => rest::handle::<Endpoints>(shared, req, at).await,
         };
     }

@@ -102,9 +102,8 @@ impl PodRun {
             Section::Regular => format!("spec.containers{{{name}}}"),
             Section::Ephemeral => format!("spec.ephemeralContainers{{{name}}}"),
         });
-        if let Ok(mut events) = self.shared.events.lock() {
-            events.record(&pod, kind, reason, message, field_path);
-        }
+        let log = (&self.shared.events, &self.shared.event_order);
+        crate::demo::events::record(log, &pod, kind, reason, message, field_path);
     }
 
     /// Resolves when the demo stops or the pod is being deleted.
