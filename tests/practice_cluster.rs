@@ -351,6 +351,41 @@ fn writes_and_the_apiservers_refusals() {
         "{}",
         text(&out)
     );
+    // Namespaces: made, used, refused when missing, deleted with what is in them.
+    assert_eq!(
+        text(&demo.kubectl(&["create", "namespace", "ckad"])).trim(),
+        "namespace/ckad created"
+    );
+    let out = demo.kubectl(&[
+        "run",
+        "web",
+        "-n",
+        "ckad",
+        "--image=busybox",
+        "--",
+        "sleep",
+        "3600",
+    ]);
+    assert_eq!(text(&out).trim(), "pod/web created");
+    let out = demo.kubectl(&["run", "web", "-n", "nope", "--image=busybox"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (NotFound): namespaces "nope" not found"#
+    );
+    let out = demo.kubectl(&["delete", "namespace", "default"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted"#
+    );
+    let out = demo.kubectl(&["delete", "namespace", "ckad", "--timeout=60s"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"namespace "ckad" deleted"#,
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["get", "pods", "-n", "ckad"]);
+    assert_eq!(text(&out).trim(), "No resources found in ckad namespace.");
     // ConfigMaps and Secrets, as kubectl's typed client sends them (protobuf).
     let out = demo.kubectl(&[
         "create",

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Namespace, Pod, Secret, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::{Metadata, Resource};
@@ -24,6 +24,9 @@ pub trait Kind:
     Resource + Metadata<Ty = ObjectMeta> + Clone + Serialize + DeserializeOwned + Send + Sync + 'static
 {
     fn store(shared: &Shared) -> &Mutex<Store<Self>>;
+
+    /// False for cluster-scoped kinds (Namespace), stored under the namespace "".
+    const NAMESPACED: bool = true;
 
     /// The fields a `fieldSelector` may name.
     const FIELDS: &'static [&'static str] = &["metadata.name", "metadata.namespace"];
@@ -364,5 +367,35 @@ impl Kind for Event {
 
     fn table(items: &[&Self], rv: u64, include: IncludeObject, headers: bool) -> Value {
         super::events::table(items, rv, include, headers)
+    }
+}
+
+impl Kind for Namespace {
+    fn store(shared: &Shared) -> &Mutex<Store<Self>> {
+        &shared.namespaces
+    }
+
+    const NAMESPACED: bool = false;
+
+    fn prepare_create(&mut self, _shared: &Shared) {
+        super::namespaces::defaults(self);
+    }
+
+    fn prepare_update(&mut self, old: &Self) {
+        self.status = old.status.clone();
+        self.spec = old.spec.clone();
+    }
+
+    fn columns() -> &'static [(&'static str, u8)] {
+        &[("Status", 0)]
+    }
+
+    fn cells(&self) -> Vec<Value> {
+        vec![json!(
+            self.status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default()
+        )]
     }
 }

@@ -18,6 +18,7 @@ mod kinds;
 mod kubeconfig;
 mod logs;
 mod metrics;
+mod namespaces;
 mod openapi;
 mod paging;
 mod patch;
@@ -57,6 +58,7 @@ use store::{Clock, Store};
 pub struct Shared {
     /// The pods.
     pub store: Mutex<Store<Pod>>,
+    pub namespaces: Mutex<Store<k8s_openapi::api::core::v1::Namespace>>,
     pub config_maps: Mutex<Store<ConfigMap>>,
     pub secrets: Mutex<Store<Secret>>,
     pub services: Mutex<Store<Service>>,
@@ -197,11 +199,21 @@ impl DemoCluster {
             );
             config_maps.put(map);
         }
+        let mut namespaces = Store::new(clock.clone());
+        let used: Vec<String> = store
+            .list(None)
+            .iter()
+            .filter_map(|p| p.metadata.namespace.clone())
+            .collect();
+        for ns in namespaces::initial(used, started) {
+            namespaces.put(ns);
+        }
         let mut services = Store::new(clock.clone());
         for service in services::demo_services(&options.extra, started) {
             services.put(service);
         }
         let shared = Arc::new(Shared {
+            namespaces: Mutex::new(namespaces),
             config_maps: Mutex::new(config_maps),
             secrets: Mutex::new(Store::new(clock.clone())),
             services: Mutex::new(services),

@@ -1,6 +1,6 @@
 //! Reading the Kubernetes protobuf encoding (`application/vnd.kubernetes.protobuf`), which
-//! kubectl's typed clients send for `kubectl create configmap`, `create secret` and `create
-//! service`: the `k8s\0` magic, a `runtime.Unknown` envelope naming the kind, and the object
+//! kubectl's typed clients send for `kubectl create configmap`, `create secret`, `create
+//! service` and `create namespace`: the `k8s\0` magic, a `runtime.Unknown` envelope naming the kind, and the object
 //! in the field numbers of `k8s.io/api/core/v1/generated.proto`. Only the kinds those commands
 //! send are known here; the object becomes the JSON the rest of the server reads.
 
@@ -77,6 +77,16 @@ const SERVICE_SPEC: &[Field] = &[
     (18, "clusterIPs", Ty::Str, true),
     (19, "ipFamilies", Ty::Str, true),
     (22, "internalTrafficPolicy", Ty::Str, false),
+];
+
+const NAMESPACE: &[Field] = &[
+    (1, "metadata", Ty::Msg(OBJECT_META), false),
+    (
+        2,
+        "spec",
+        Ty::Msg(&[(1, "finalizers", Ty::Str, true)]),
+        false,
+    ),
 ];
 
 const SERVICE: &[Field] = &[
@@ -235,6 +245,7 @@ pub fn decode(bytes: &[u8]) -> Result<Value, String> {
         "ConfigMap" => CONFIG_MAP,
         "Secret" => SECRET,
         "Service" => SERVICE,
+        "Namespace" => NAMESPACE,
         other => {
             return Err(format!(
                 "the demo reads no {other:?} in protobuf; send JSON"

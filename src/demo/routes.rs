@@ -1,11 +1,10 @@
 //! The read-only rest of the API the demo cluster serves (`reference/k8s-protocol.md` §0):
-//! version, discovery ([`super::discovery`]), the OpenAPI v3 documents, namespaces, logs,
-//! events and metrics. The stored kinds (pods, Services...) are [`super::rest`]'s.
+//! version, discovery ([`super::discovery`]), the OpenAPI v3 documents, logs, EndpointSlices
+//! and metrics. The stored kinds (pods, Services...) are [`super::rest`]'s.
 
 use std::sync::Arc;
 
 use hyper::{Method, StatusCode};
-use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::Shared;
@@ -42,8 +41,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
         ["api"] => discovery_core(req.accept, &shared.address),
         ["apis"] => discovery_groups(req.accept),
         ["api", "v1"] => json_response(StatusCode::OK, &resource_list()),
-        ["api", "v1", "namespaces"] => namespaces(shared),
-        ["api", "v1", "namespaces", ns] => namespace(shared, ns),
         ["api", "v1", "namespaces", ns, "pods", name, "log"] => log(shared, ns, name, &params),
         ["apis", "discovery.k8s.io", "v1"] => {
             json_response(StatusCode::OK, &super::slices::resource_list())
@@ -87,38 +84,6 @@ pub async fn route(shared: &Arc<Shared>, req: Request<'_>) -> ApiResponse {
             "NotFound",
             "the server could not find the requested resource",
         ),
-    }
-}
-
-fn namespace_object(shared: &Shared, name: &str) -> Value {
-    json!({"kind": "Namespace", "apiVersion": "v1",
-        "metadata": {"name": name, "creationTimestamp": shared.started.to_string()},
-        "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
-}
-
-fn namespaces(shared: &Shared) -> ApiResponse {
-    let Ok(store) = shared.store.lock() else {
-        return error(500, "InternalError", "store unavailable");
-    };
-    let items: Vec<Value> = store
-        .namespaces()
-        .iter()
-        .map(|n| namespace_object(shared, n))
-        .collect();
-    json_response(
-        StatusCode::OK,
-        &json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {"resourceVersion": store.resource_version().to_string()}, "items": items}),
-    )
-}
-
-fn namespace(shared: &Shared, name: &str) -> ApiResponse {
-    let Ok(store) = shared.store.lock() else {
-        return error(500, "InternalError", "store unavailable");
-    };
-    if store.namespaces().iter().any(|n| n == name) {
-        json_response(StatusCode::OK, &namespace_object(shared, name))
-    } else {
-        not_found("namespaces", name)
     }
 }
 

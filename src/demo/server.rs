@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Namespace, Pod, Secret, Service};
 
 use super::Shared;
 use super::http::{ApiResponse, error, json_response, status_object};
@@ -135,6 +135,38 @@ fn forbidden_write(
     ))
 }
 
+/// The RBAC verb of a write (`None` for reads).
+fn write_verb(method: &Method) -> Option<&'static str> {
+    match *method {
+        Method::POST => Some("create"),
+        Method::PUT => Some("update"),
+        Method::PATCH => Some("patch"),
+        Method::DELETE => Some("delete"),
+        _ => None,
+    }
+}
+
+/// RBAC's refusal of a write to a cluster-scoped resource for the read-only user.
+fn forbidden_cluster(
+    user: User,
+    verb: &str,
+    resource: &str,
+    name: Option<&str>,
+) -> Option<ApiResponse> {
+    if user == User::Admin {
+        return None;
+    }
+    let what = name.map_or(resource.to_string(), |n| format!("{resource} \"{n}\""));
+    let message = format!(
+        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"{resource}\" in API group \"\" at the cluster scope"
+    );
+    let details = json!({"name": name, "kind": resource});
+    Some(json_response(
+        StatusCode::FORBIDDEN,
+        &status_object(403, "Forbidden", &message, Some(details)),
+    ))
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -198,15 +230,34 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
         }
         _ => (None, String::new(), None),
     };
-    if STORED.contains(&resource.as_str()) {
-        let verb = match (req.method().clone(), name.is_some()) {
-            (Method::GET, _) => None,
-            (Method::POST, _) => Some("create"),
-            (Method::PUT, _) => Some("update"),
-            (Method::PATCH, _) => Some("patch"),
-            (Method::DELETE, _) => Some("delete"),
-            _ => None,
+    // Namespaces are cluster-scoped: `/api/v1/namespaces[/NAME]`.
+    let cluster_scoped = match path.as_slice() {
+        [api, v1, namespaces] if [api, v1, namespaces] == ["api", "v1", "namespaces"] => Some(None),
+        [api, v1, namespaces, name] if [api, v1, namespaces] == ["api", "v1", "namespaces"] => {
+            Some(Some(name.clone()))
+        }
+        _ => None,
+    };
+    if let Some(name) = cluster_scoped {
+        let verb = write_verb(req.method());
+        if let Some(refusal) =
+            verb.and_then(|v| forbidden_cluster(user, v, "namespaces", name.as_deref()))
+        {
+            return refusal;
+        }
+        if req.method() == Method::DELETE
+            && let Some(name) = &name
+        {
+            return super::namespaces::delete(shared, name);
+        }
+        let at = rest::Target {
+            namespace: Some(""),
+            name: name.as_deref(),
         };
+        return rest::handle::<Namespace>(shared, req, at).await;
+    }
+    if STORED.contains(&resource.as_str()) {
+        let verb = write_verb(req.method());
         if let Some(refusal) = verb.and_then(|verb| {
             forbidden_write(
                 user,

@@ -130,14 +130,6 @@ impl<T: Metadata<Ty = ObjectMeta> + Clone> Store<T> {
             .collect()
     }
 
-    pub fn namespaces(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.objects.keys().map(|(ns, _)| ns.clone()).collect();
-        out.extend(["default".to_string(), "kube-system".to_string()]);
-        out.sort();
-        out.dedup();
-        out
-    }
-
     /// Insert or replace an object, stamping a new resourceVersion. Returns that version.
     pub fn put(&mut self, mut object: T) -> u64 {
         let rv = self.clock.tick();

@@ -67,25 +67,38 @@ pub async fn delete_pod(
     if pod.metadata.deletion_timestamp.is_some() && asked.is_none() {
         return json_response(StatusCode::OK, &pod_json(&pod));
     }
-    let now = super::now();
-    let deadline = now + k8s_openapi::jiff::SignedDuration::from_secs(grace);
-    let updated = shared.store.lock().ok().and_then(|mut store| {
-        store.update(namespace, name, |p| {
-            p.metadata.deletion_timestamp = Some(Time(deadline));
-            p.metadata.deletion_grace_period_seconds = Some(grace);
-        })?;
-        store.get(namespace, name)
-    });
-    let shared2 = shared.clone();
-    let (ns, n) = (namespace.to_string(), name.to_string());
-    tokio::spawn(async move {
-        shared2
-            .runtime
-            .terminate(&ns, &n, Duration::from_secs(grace as u64))
-            .await;
-        if let Ok(mut store) = shared2.store.lock() {
-            store.delete(&ns, &n);
-        }
-    });
+    let updated = mark_terminating(shared, namespace, name, grace);
+    let (shared2, ns, n) = (shared.clone(), namespace.to_string(), name.to_string());
+    tokio::spawn(async move { end(&shared2, &ns, &n, grace).await });
     json_response(StatusCode::OK, &pod_json(&updated.unwrap_or(pod)))
+}
+
+/// Set the pod's deletion time (now + `grace`): it is Terminating.
+fn mark_terminating(shared: &Shared, namespace: &str, name: &str, grace: i64) -> Option<Arc<Pod>> {
+    let deadline = super::now() + k8s_openapi::jiff::SignedDuration::from_secs(grace);
+    let mut store = shared.store.lock().ok()?;
+    store.update(namespace, name, |p| {
+        p.metadata.deletion_timestamp = Some(Time(deadline));
+        p.metadata.deletion_grace_period_seconds = Some(grace);
+    })?;
+    store.get(namespace, name)
+}
+
+/// Stop the pod's containers within `grace`, then remove it.
+async fn end(shared: &Arc<Shared>, namespace: &str, name: &str, grace: i64) {
+    shared
+        .runtime
+        .terminate(namespace, name, Duration::from_secs(grace.max(0) as u64))
+        .await;
+    if let Ok(mut store) = shared.store.lock() {
+        store.delete(namespace, name);
+    }
+}
+
+/// Delete a pod as `kubectl delete pod` does, and return when it is gone (a namespace's
+/// deletion waits for its pods).
+pub async fn terminate_pod(shared: &Arc<Shared>, namespace: &str, name: &str, grace: i64) {
+    if mark_terminating(shared, namespace, name, grace).is_some() {
+        end(shared, namespace, name, grace).await;
+    }
 }

@@ -38,7 +38,10 @@ pub async fn handle<T: Kind>(
     let params = query_pairs(req.uri().query());
     let accept = header_text(&req, header::ACCEPT);
     match (req.method().clone(), at.namespace, at.name) {
-        (Method::GET, ns, None) => read::list::<T>(shared, ns, &params, &accept),
+        // A cluster-scoped kind is listed whole (its objects have no namespace).
+        (Method::GET, ns, None) => {
+            read::list::<T>(shared, ns.filter(|_| T::NAMESPACED), &params, &accept)
+        }
         (Method::GET, Some(ns), Some(name)) => read::get::<T>(shared, ns, name, &accept),
         (Method::POST, Some(ns), None) => match body(req).await {
             Ok(value) => create::<T>(shared, ns, value, &params),

@@ -32,16 +32,18 @@ pub fn create<T: Kind>(
         Err(response) => return response,
     };
     let meta = object.metadata_mut();
-    if meta
-        .namespace
-        .as_deref()
-        .is_some_and(|n| !n.is_empty() && n != ns)
-    {
+    let sent = meta.namespace.as_deref();
+    if T::NAMESPACED && sent.is_some_and(|n| !n.is_empty() && n != ns) {
         return bad_request(
             "the namespace of the provided object does not match the namespace sent on the request",
         );
     }
-    meta.namespace = Some(ns.to_string());
+    meta.namespace = T::NAMESPACED.then(|| ns.to_string());
+    if T::NAMESPACED
+        && let Err(refusal) = crate::demo::namespaces::admits(shared, ns)
+    {
+        return refusal;
+    }
     if meta.name.as_deref().is_none_or(str::is_empty)
         && let Some(prefix) = meta.generate_name.clone()
     {
