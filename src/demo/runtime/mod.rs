@@ -177,6 +177,11 @@ impl Runtime {
         }
     }
 
+    /// A file of the pod's own (`hosts`, `resolv.conf`), in its directory.
+    pub fn pod_file(&self, namespace: &str, name: &str, file: &str) -> PathBuf {
+        self.pod_dir(namespace, name).join(file)
+    }
+
     fn pod_dir(&self, namespace: &str, name: &str) -> PathBuf {
         let (namespace, name) = (volumes::sanitize(namespace), volumes::sanitize(name));
         self.dir.join("pods").join(format!("{namespace}_{name}"))
@@ -234,50 +239,6 @@ impl Runtime {
         if let Ok(mut networks) = self.networks.lock() {
             networks.remove(&key);
         }
-    }
-
-    /// The pod's own network, made on first use: a namespace and the next IP of 10.244.0.0/16.
-    /// `None` when pods share the host's network (no namespaces here, or `hostNetwork`).
-    pub fn network(&self, namespace: &str, name: &str) -> Option<Arc<network::PodNetwork>> {
-        let key = (namespace.to_string(), name.to_string());
-        let mut networks = self.networks.lock().ok()?;
-        if let Some(net) = networks.get(&key) {
-            return Some(net.clone());
-        }
-        if self.networking != network::Networking::PerPod {
-            return None;
-        }
-        let n = self
-            .last_ip
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-            + 1;
-        let ip = std::net::Ipv4Addr::new(10, 244, (n / 250) as u8, (n % 250) as u8 + 2);
-        let net = Arc::new(network::create(ip).ok()?);
-        networks.insert(key, net.clone());
-        Some(net)
-    }
-
-    /// A file of the pod's own (`hosts`, `resolv.conf`), in its directory.
-    pub fn pod_file(&self, namespace: &str, name: &str, file: &str) -> PathBuf {
-        self.pod_dir(namespace, name).join(file)
-    }
-
-    /// Every pod network there is now, by (namespace, name).
-    pub fn networks_now(&self) -> Vec<((String, String), Arc<network::PodNetwork>)> {
-        self.networks
-            .lock()
-            .map(|n| n.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default()
-    }
-
-    /// The pod's network if it has one already.
-    pub fn existing_network(
-        &self,
-        namespace: &str,
-        name: &str,
-    ) -> Option<Arc<network::PodNetwork>> {
-        let key = (namespace.to_string(), name.to_string());
-        self.networks.lock().ok()?.get(&key).cloned()
     }
 
     /// Start an ephemeral container just added to a running pod.

@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Networking {
@@ -168,6 +169,43 @@ impl PodNetwork {
         })?;
         extra.push(ip);
         Ok(())
+    }
+}
+
+impl super::Runtime {
+    /// The pod's own network, made on first use: a namespace and the next IP of 10.244.0.0/16.
+    /// `None` when pods share the host's network (no namespaces here, or `hostNetwork`).
+    pub fn network(&self, namespace: &str, name: &str) -> Option<Arc<PodNetwork>> {
+        let key = (namespace.to_string(), name.to_string());
+        let mut networks = self.networks.lock().ok()?;
+        if let Some(net) = networks.get(&key) {
+            return Some(net.clone());
+        }
+        if self.networking != Networking::PerPod {
+            return None;
+        }
+        let n = self
+            .last_ip
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let ip = std::net::Ipv4Addr::new(10, 244, (n / 250) as u8, (n % 250) as u8 + 2);
+        let net = Arc::new(create(ip).ok()?);
+        networks.insert(key, net.clone());
+        Some(net)
+    }
+
+    /// Every pod network there is now, by (namespace, name).
+    pub fn networks_now(&self) -> Vec<((String, String), Arc<PodNetwork>)> {
+        self.networks
+            .lock()
+            .map(|n| n.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// The pod's network if it has one already.
+    pub fn existing_network(&self, namespace: &str, name: &str) -> Option<Arc<PodNetwork>> {
+        let key = (namespace.to_string(), name.to_string());
+        self.networks.lock().ok()?.get(&key).cloned()
     }
 }
 

@@ -56,15 +56,7 @@ pub struct ContainerPlan {
     /// and no tools, so every exec fails as it would on a node.
     pub shell_less: bool,
     /// What the stand-in serves on the pod's network, when it serves (see `serve`).
-    pub serving: Option<Serving>,
-}
-
-/// A stand-in that answers on a port: a web server's files (nginx, httpd), or an exporter's
-/// `/metrics` from the status page it scrapes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Serving {
-    Web { product: String, port: u16 },
-    Exporter { port: u16, scrape: String },
+    pub serving: Option<super::serve::Serving>,
 }
 
 /// The fields the runtime needs, borrowed from a container or an ephemeral container.
@@ -136,7 +128,7 @@ pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> Conta
                 .or(own_program)
                 .unwrap_or_else(|| last_segment(c.image).to_string());
             let kind = known_image(c.image).map(|k| k.kind);
-            serving = serving_of(&product, kind, c.port, &args);
+            serving = super::serve::serving_of(&product, kind, c.port, &args);
             Program::StandIn {
                 argv: vec![
                     "/bin/sh".into(),
@@ -159,40 +151,6 @@ pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> Conta
             .any(|b| image_path(c.image).starts_with(b)),
         shell_less: shell_less(c.image),
         serving,
-    }
-}
-
-fn serving_of(
-    product: &str,
-    kind: Option<ImageKind>,
-    port: Option<i32>,
-    args: &[String],
-) -> Option<Serving> {
-    let port = |default: u16| port.and_then(|p| u16::try_from(p).ok()).unwrap_or(default);
-    match kind? {
-        ImageKind::WebServer if ["nginx", "httpd"].contains(&product) => Some(Serving::Web {
-            product: product.to_string(),
-            port: port(80),
-        }),
-        ImageKind::MetricsExporter if product == "nginx-prometheus-exporter" => {
-            // `-nginx.scrape-uri URL`, `--nginx.scrape-uri=URL`, or the default.
-            let mut scrape = "http://127.0.0.1:8080/stub_status".to_string();
-            for (i, a) in args.iter().enumerate() {
-                let flag = a.trim_start_matches('-');
-                if let Some(v) = flag.strip_prefix("nginx.scrape-uri=") {
-                    scrape = v.to_string();
-                } else if flag == "nginx.scrape-uri"
-                    && let Some(v) = args.get(i + 1)
-                {
-                    scrape = v.clone();
-                }
-            }
-            Some(Serving::Exporter {
-                port: port(9113),
-                scrape,
-            })
-        }
-        _ => None,
     }
 }
 

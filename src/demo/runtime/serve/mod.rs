@@ -20,13 +20,14 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode, header};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
 use super::Logbook;
-use super::network::PodNetwork;
-use super::plan::{ContainerPlan, Serving};
+use super::plan::ContainerPlan;
 use super::supervisor::PodRun;
+use crate::model::role::knowledge::ImageKind;
+
+mod exporter;
 
 const WELCOME: &str = "<!DOCTYPE html>\n<html>\n<head><title>Welcome to nginx!</title></head>\n<body>\n<h1>Welcome to nginx!</h1>\n<p>This is the podscope demo's stand-in for nginx: it serves the files of the volume mounted at its html root, and this page when there is none.</p>\n</body>\n</html>\n";
 
@@ -45,6 +46,49 @@ struct Site {
     accepts: AtomicU64,
     requests: AtomicU64,
     active: AtomicI64,
+}
+
+/// A stand-in that answers on a port: a web server's files (nginx, httpd), or an exporter's
+/// `/metrics` from the status page it scrapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Serving {
+    Web { product: String, port: u16 },
+    Exporter { port: u16, scrape: String },
+}
+
+/// What the stand-in for `product` serves, if it serves.
+pub fn serving_of(
+    product: &str,
+    kind: Option<ImageKind>,
+    port: Option<i32>,
+    args: &[String],
+) -> Option<Serving> {
+    let port = |default: u16| port.and_then(|p| u16::try_from(p).ok()).unwrap_or(default);
+    match kind? {
+        ImageKind::WebServer if ["nginx", "httpd"].contains(&product) => Some(Serving::Web {
+            product: product.to_string(),
+            port: port(80),
+        }),
+        ImageKind::MetricsExporter if product == "nginx-prometheus-exporter" => {
+            // `-nginx.scrape-uri URL`, `--nginx.scrape-uri=URL`, or the default.
+            let mut scrape = "http://127.0.0.1:8080/stub_status".to_string();
+            for (i, a) in args.iter().enumerate() {
+                let flag = a.trim_start_matches('-');
+                if let Some(v) = flag.strip_prefix("nginx.scrape-uri=") {
+                    scrape = v.to_string();
+                } else if flag == "nginx.scrape-uri"
+                    && let Some(v) = args.get(i + 1)
+                {
+                    scrape = v.clone();
+                }
+            }
+            Some(Serving::Exporter {
+                port: port(9113),
+                scrape,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Start what `plan`'s stand-in serves, if anything, for as long as the returned task runs.
@@ -69,7 +113,7 @@ pub fn start(run: &PodRun, plan: &ContainerPlan, book: &Arc<Logbook>) -> Option<
         }
         Serving::Exporter { scrape, .. } => {
             let network = network.clone();
-            Arc::new(move |req| exporter(network.clone(), scrape.clone(), req))
+            Arc::new(move |req| exporter::exporter(network.clone(), scrape.clone(), req))
         }
     };
     Some(tokio::spawn(async move {
@@ -88,7 +132,7 @@ pub fn start(run: &PodRun, plan: &ContainerPlan, book: &Arc<Logbook>) -> Option<
     }))
 }
 
-type Reply = std::pin::Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>>;
+pub(super) type Reply = std::pin::Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>>;
 
 /// Where a volume mounted at `path` lives on the host.
 fn volume_dir(run: &PodRun, plan: &ContainerPlan, path: &str) -> Option<PathBuf> {
@@ -145,7 +189,7 @@ fn stub_status_path(dir: &Path) -> Option<String> {
     })
 }
 
-fn response(
+pub(super) fn response(
     status: StatusCode,
     content_type: &str,
     body: impl Into<Bytes>,
@@ -301,150 +345,9 @@ fn access_time(t: k8s_openapi::jiff::Timestamp) -> String {
     )
 }
 
-/// The nginx exporter's `/metrics`, from the status page it scrapes now.
-fn exporter(network: Arc<PodNetwork>, scrape: String, req: Request<Incoming>) -> Reply {
-    Box::pin(async move {
-        if req.uri().path() != "/metrics" {
-            let page = "<html><head><title>NGINX Exporter</title></head><body><h1>NGINX Exporter</h1><p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
-            return response(
-                StatusCode::OK,
-                "text/html",
-                page,
-                "nginx-prometheus-exporter",
-            );
-        }
-        let status = scrape_status(&network, &scrape).await;
-        let body = metrics(status.as_deref());
-        response(
-            StatusCode::OK,
-            "text/plain; version=0.0.4",
-            body,
-            "nginx-prometheus-exporter",
-        )
-    })
-}
-
-async fn scrape_status(network: &Arc<PodNetwork>, url: &str) -> Option<String> {
-    let rest = url.strip_prefix("http://")?;
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
-    let port = host
-        .rsplit_once(':')
-        .and_then(|(_, p)| p.parse().ok())
-        .unwrap_or(80u16);
-    let network = network.clone();
-    let stream = tokio::task::spawn_blocking(move || network.connect(port))
-        .await
-        .ok()?
-        .ok()?;
-    stream.set_nonblocking(true).ok()?;
-    let mut stream = tokio::net::TcpStream::from_std(stream).ok()?;
-    let request = format!(
-        "GET {path} HTTP/1.0\r\nHost: localhost\r\nUser-Agent: NGINX-Prometheus-Exporter/v1.4.0\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut reply = String::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        stream.read_to_string(&mut reply),
-    )
-    .await
-    .ok()?
-    .ok()?;
-    let (head, body) = reply.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1);
-    (status == Some("200")).then(|| body.to_string())
-}
-
-/// The exporter's metrics for a `stub_status` page (`None`: the scrape failed, `nginx_up 0`).
-pub fn metrics(status: Option<&str>) -> String {
-    let mut out =
-        String::from("# HELP nginx_up Status of the last metric scrape\n# TYPE nginx_up gauge\n");
-    let numbers: Vec<u64> = status
-        .unwrap_or("")
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    let [
-        active,
-        accepted,
-        handled,
-        requests,
-        reading,
-        writing,
-        waiting,
-    ] = numbers[..]
-    else {
-        out.push_str("nginx_up 0\n");
-        return out;
-    };
-    out.push_str("nginx_up 1\n");
-    for (name, kind, help, value) in [
-        (
-            "nginx_connections_accepted",
-            "counter",
-            "Accepted client connections",
-            accepted,
-        ),
-        (
-            "nginx_connections_active",
-            "gauge",
-            "Active client connections",
-            active,
-        ),
-        (
-            "nginx_connections_handled",
-            "counter",
-            "Handled client connections",
-            handled,
-        ),
-        (
-            "nginx_connections_reading",
-            "gauge",
-            "Connections where NGINX is reading the request header",
-            reading,
-        ),
-        (
-            "nginx_connections_waiting",
-            "gauge",
-            "Idle client connections",
-            waiting,
-        ),
-        (
-            "nginx_connections_writing",
-            "gauge",
-            "Connections where NGINX is writing the response back to the client",
-            writing,
-        ),
-        (
-            "nginx_http_requests_total",
-            "counter",
-            "Total http requests",
-            requests,
-        ),
-    ] {
-        out.push_str(&format!(
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metrics_come_from_the_status_page() {
-        let page = "Active connections: 2 \nserver accepts handled requests\n 7 7 9 \nReading: 0 Writing: 1 Waiting: 1 \n";
-        let text = metrics(Some(page));
-        assert!(text.contains("nginx_up 1\n"));
-        assert!(text.contains("nginx_http_requests_total 9\n"));
-        assert!(text.contains("nginx_connections_active 2\n"));
-        assert!(metrics(None).ends_with("nginx_up 0\n"));
-        assert!(metrics(Some("<html>502</html>")).ends_with("nginx_up 0\n"));
-    }
 
     #[test]
     fn the_status_location_is_read_from_the_config() {
