@@ -437,3 +437,93 @@ async fn created_and_deleted_pods_reach_watchers_in_order() {
     assert!(pods.get_opt("learner").await.unwrap().is_none());
     cluster.stop().await;
 }
+
+/// ConfigMaps and Services written through kube-rs reach watchers as they change, with
+/// resourceVersions that keep increasing across kinds.
+#[tokio::test]
+async fn writes_of_every_kind_reach_watchers() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Service};
+    use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+
+    let (cluster, client) = start().await;
+    let maps: Api<ConfigMap> = Api::default_namespaced(client.clone());
+    let services: Api<Service> = Api::default_namespaced(client);
+    let rv = maps
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let mut seen = maps
+        .watch(
+            &WatchParams::default()
+                .fields("metadata.name=settings")
+                .timeout(20),
+            &rv,
+        )
+        .await
+        .unwrap()
+        .boxed();
+    let cm: ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "settings"}, "data": {"mode": "dev"}}))
+    .unwrap();
+    let created = maps.create(&PostParams::default(), &cm).await.unwrap();
+    let patch = serde_json::json!({"data": {"mode": "prod"}});
+    let patched = maps
+        .patch("settings", &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+    assert_eq!(patched.data.unwrap()["mode"], "prod");
+    // Server-side apply creates a Service, with a cluster IP of the service range.
+    let svc: Service = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}))
+    .unwrap();
+    let applied = services
+        .patch("web", &PatchParams::apply("learner"), &Patch::Apply(&svc))
+        .await
+        .unwrap();
+    let ip = applied.spec.unwrap().cluster_ip.unwrap();
+    assert!(ip.starts_with("10.96."), "{ip}");
+    maps.delete("settings", &DeleteParams::default())
+        .await
+        .unwrap();
+    let version = |c: &ConfigMap| {
+        c.metadata
+            .resource_version
+            .clone()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let mode = |c: &ConfigMap| {
+        c.data
+            .clone()
+            .unwrap_or_default()
+            .get("mode")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut events = Vec::new();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_secs(10), seen.next()).await {
+        let (kind, c) = match e.expect("the watch goes on") {
+            WatchEvent::Added(c) => ("ADDED", c),
+            WatchEvent::Modified(c) => ("MODIFIED", c),
+            WatchEvent::Deleted(c) => ("DELETED", c),
+            _ => continue,
+        };
+        events.push((kind, version(&c), mode(&c)));
+        if kind == "DELETED" {
+            break;
+        }
+    }
+    let kinds: Vec<(&str, &str)> = events.iter().map(|(k, _, m)| (*k, m.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [("ADDED", "dev"), ("MODIFIED", "prod"), ("DELETED", "prod")]
+    );
+    assert!(events.windows(2).all(|w| w[0].1 < w[1].1), "{events:?}");
+    assert_eq!(events[0].1, version(&created));
+    cluster.stop().await;
+}
