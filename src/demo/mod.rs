@@ -20,6 +20,7 @@ mod logs;
 mod metrics;
 mod namespaces;
 mod openapi;
+mod ownership;
 mod paging;
 mod patch;
 mod pods;
@@ -76,6 +77,8 @@ pub struct Shared {
     pub event_order: Mutex<events::EventOrder>,
     /// Becomes true when the cluster stops: long-running tasks end.
     pub stop: watch::Receiver<bool>,
+    /// Who owns which fields of which object (server-side apply).
+    pub owners: ownership::Owners,
     /// Service traffic inside the pod networks (the userspace kube-proxy).
     pub proxy: proxy::Proxy,
     /// Containers' CPU and memory, read from their processes (`metrics.k8s.io`).
@@ -220,6 +223,7 @@ impl DemoCluster {
             endpoints: Mutex::new(Store::new(clock.clone())),
             metrics: Default::default(),
             proxy: Default::default(),
+            owners: Default::default(),
             store: Mutex::new(store),
             token: token.clone(),
             viewer_token: tokens.viewer,

@@ -146,6 +146,8 @@ fn clear<T: Kind>(shared: &Shared, ns: &str) {
         for o in store.list(Some(ns)) {
             let name = o.metadata().name.clone().unwrap_or_default();
             store.delete(ns, &name);
+            let key = (T::URL_PATH_SEGMENT.to_string(), ns.to_string(), name);
+            shared.owners.forget(&key);
         }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 /// The merge key of a list, found by the field names that lead to it (`spec.containers` →
 /// `name`), from the `patchMergeKey` tags of Kubernetes' core/v1 types. Lists not named
 /// here are replaced whole, as those without a patch strategy are.
-fn merge_key(path: &[String]) -> Option<&'static str> {
+pub fn merge_key(path: &[String]) -> Option<&'static str> {
     let at: Vec<&str> = path.iter().map(String::as_str).collect();
     Some(match at.as_slice() {
         [

@@ -93,6 +93,8 @@ async fn end(shared: &Arc<Shared>, namespace: &str, name: &str, grace: i64) {
     if let Ok(mut store) = shared.store.lock() {
         store.delete(namespace, name);
     }
+    let key = ("pods".to_string(), namespace.to_string(), name.to_string());
+    shared.owners.forget(&key);
 }
 
 /// Delete a pod as `kubectl delete pod` does, and return when it is gone (a namespace's

@@ -14,11 +14,27 @@ use crate::demo::http::{
     ApiResponse, bad_request, error, json_response, not_found, param, status_object,
 };
 use crate::demo::kinds::Kind;
-use crate::demo::patch;
 use crate::demo::validate::{self, Cause};
+use crate::demo::{ownership, patch};
 
 fn dry_run(params: &[(String, String)]) -> bool {
     params.iter().any(|(k, v)| k == "dryRun" && v == "All")
+}
+
+/// Who is writing: the `fieldManager` the client names (kubectl always does).
+fn manager(params: &[(String, String)]) -> String {
+    param(params, "fieldManager")
+        .filter(|m| !m.is_empty())
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+fn owner_key<T: Kind>(ns: &str, name: &str) -> (String, String, String) {
+    (
+        T::URL_PATH_SEGMENT.to_string(),
+        ns.to_string(),
+        name.to_string(),
+    )
 }
 
 pub fn create<T: Kind>(
@@ -27,6 +43,7 @@ pub fn create<T: Kind>(
     value: Value,
     params: &[(String, String)],
 ) -> ApiResponse {
+    let sent_value = value.clone();
     let (mut object, warnings) = match decode::<T>(value, params) {
         Ok(decoded) => decoded,
         Err(response) => return response,
@@ -87,6 +104,9 @@ pub fn create<T: Kind>(
         return error(500, "InternalError", "the object was not stored");
     };
     T::created(shared, ns, &name);
+    let key = owner_key::<T>(ns, &name);
+    shared.owners.forget(&key);
+    shared.owners.update(key, &manager(params), &sent_value);
     with_warnings(
         json_response(StatusCode::CREATED, &json_of(stored.as_ref())),
         &warnings,
@@ -110,6 +130,7 @@ pub(super) fn replace<T: Kind>(
     value: Value,
     params: &[(String, String)],
 ) -> ApiResponse {
+    let sent = value.clone();
     let (object, warnings) = match decode::<T>(value, params) {
         Ok(decoded) => decoded,
         Err(response) => return response,
@@ -135,7 +156,13 @@ pub(super) fn replace<T: Kind>(
             &status_object(409, "Conflict", &message, Some(details)),
         );
     }
-    with_warnings(update(shared, old.as_ref(), object, params), &warnings)
+    let response = update(shared, old.as_ref(), object, params);
+    if response.status().is_success() && !dry_run(params) {
+        shared
+            .owners
+            .update(owner_key::<T>(ns, name), &manager(params), &sent);
+    }
+    with_warnings(response, &warnings)
 }
 
 /// Store `new` in place of `old`: what never changes is kept, the kind's rules applied.
@@ -197,23 +224,45 @@ pub(super) fn patch<T: Kind>(
         return validate::invalid("PatchOptions", "", &causes);
     }
     let current = T::store(shared).lock().ok().and_then(|s| s.get(ns, name));
+    let key = owner_key::<T>(ns, name);
+    let force = param(params, "force") == Some("true");
     let Some(current) = current else {
         // Server-side apply creates what does not exist; the other patches need an object.
         if apply {
-            return create::<T>(shared, ns, body, params);
+            let response = create::<T>(shared, ns, body.clone(), params);
+            if response.status().is_success() && !dry_run(params) {
+                shared.owners.forget(&key);
+                shared
+                    .owners
+                    .applied(key, &manager(params), &ownership::plain(&body), force);
+            }
+            return response;
         }
         return not_found(T::URL_PATH_SEGMENT, name);
     };
     let mut live = json_of(current.as_ref());
+    // An apply may not take another manager's fields unless forced; what it dropped goes.
+    let dropped = if apply {
+        match shared.owners.check_apply(
+            &key,
+            &manager(params),
+            &live,
+            &ownership::plain(&body),
+            force,
+        ) {
+            Ok(dropped) => dropped,
+            Err(conflicts) => return json_response(StatusCode::CONFLICT, &conflicts.status()),
+        }
+    } else {
+        Vec::new()
+    };
     let patched = match media {
         "application/merge-patch+json" => {
             patch::merge_patch(&mut live, &body);
             Ok(())
         }
         "application/json-patch+json" => patch::json_patch(&mut live, &body),
-        // Server-side apply merges the applied configuration by the same list keys. The
-        // demo keeps no field ownership, so fields an applier drops are not removed and no
-        // conflicts are reported (reference/k8s-writes.md §3).
+        // Server-side apply merges the applied configuration by the same list keys.
         "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => {
             patch::strategic_merge(&mut live, &body)
         }
@@ -234,11 +283,26 @@ pub(super) fn patch<T: Kind>(
             "the server rejected our request due to an error in our request",
         );
     }
+    // Deepest first, so an item goes once nothing but its key is left.
+    for field in dropped.iter().rev() {
+        ownership::remove(&mut live, field);
+    }
     let (object, warnings) = match decode::<T>(live, params) {
         Ok(decoded) => decoded,
         Err(response) => return response,
     };
-    with_warnings(update(shared, current.as_ref(), object, params), &warnings)
+    let response = update(shared, current.as_ref(), object, params);
+    if response.status().is_success() && !dry_run(params) {
+        let who = manager(params);
+        if apply {
+            shared
+                .owners
+                .applied(key, &who, &ownership::plain(&body), force);
+        } else if media != "application/json-patch+json" {
+            shared.owners.update(key, &who, &body);
+        }
+    }
+    with_warnings(response, &warnings)
 }
 
 /// Delete at once (pods end gracefully instead: [`crate::demo::writes::delete_pod`]).
@@ -259,6 +323,9 @@ pub(super) fn delete<T: Kind>(
     let Some(removed) = removed else {
         return not_found(T::URL_PATH_SEGMENT, name);
     };
+    if !dry_run(params) {
+        shared.owners.forget(&owner_key::<T>(ns, name));
+    }
     let details = json!({"name": name, "kind": T::URL_PATH_SEGMENT, "uid": removed.metadata().uid});
     let mut status = status_object(200, "", "", Some(details));
     status["status"] = json!("Success");
