@@ -92,6 +92,20 @@ impl PortForward {
     }
 }
 
+impl PortForward {
+    /// Send `request` and read what comes back (one reply of a line protocol like Redis's).
+    fn talk(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.local)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut reply = vec![0u8; 1024];
+        let n = stream.read(&mut reply).unwrap_or(0);
+        String::from_utf8_lossy(&reply[..n]).into_owned()
+    }
+}
+
 impl Drop for PortForward {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -520,5 +534,40 @@ fn applied_pods_appear_in_the_tui_and_forward_from_it() {
     assert!(
         TcpStream::connect(("127.0.0.1", local)).is_err(),
         "the forward stopped with podscope"
+    );
+}
+
+/// Seed 004's ambassador: the app talks to localhost:6380, twemproxy's stand-in forwards to
+/// the Redis servers in REDIS_SERVERS, found by their DNS names once the learner runs one.
+#[test]
+fn the_ambassador_exercise() {
+    let demo = Demo::start();
+    demo.wait_for_row("ambassador-example", "2/2");
+    let ambassador = PortForward::start(&demo, "ambassador-example", 6380);
+    assert_eq!(
+        ambassador.talk("PING\r\n"),
+        "-ERR Connection refused\r\n",
+        "no server yet"
+    );
+    // redis-st-0.redis-svc.default.svc.cluster.local, as a StatefulSet would name it.
+    let server = manifest(
+        "redis-st-0.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: redis-st-0\nspec:\n  hostname: redis-st-0\n  subdomain: redis-svc\n  containers:\n  - name: redis\n    image: redis:7\n    ports:\n    - containerPort: 6379\n",
+    );
+    assert_eq!(
+        text(&demo.kubectl(&["apply", "-f", server.to_str().unwrap()])).trim(),
+        "pod/redis-st-0 created"
+    );
+    demo.wait_for_row("redis-st-0", "1/1");
+    let set = wait_until("the ambassador to reach the server", || {
+        let reply = ambassador.talk("*3\r\n$3\r\nSET\r\n$4\r\nseen\r\n$3\r\nyes\r\n");
+        (reply == "+OK\r\n").then_some(reply)
+    });
+    assert_eq!(set, "+OK\r\n");
+    let direct = PortForward::start(&demo, "redis-st-0", 6379);
+    assert_eq!(
+        direct.talk("GET seen\r\n"),
+        "$3\r\nyes\r\n",
+        "the write landed on the server"
     );
 }

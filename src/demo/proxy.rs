@@ -36,7 +36,7 @@ impl Drop for Proxy {
 }
 
 /// What every pod should be listening on for the Services there are now.
-fn wanted(services: &[Arc<Service>]) -> Vec<(Ipv4Addr, u16, String, String, String)> {
+fn wanted(services: &[Arc<Service>]) -> Vec<(Ipv4Addr, u16, String, String)> {
     let mut out = Vec::new();
     for s in services {
         let spec = s.spec.clone().unwrap_or_default();
@@ -53,7 +53,7 @@ fn wanted(services: &[Arc<Service>]) -> Vec<(Ipv4Addr, u16, String, String, Stri
                     s.metadata.namespace.clone().unwrap_or_default(),
                     s.metadata.name.clone().unwrap_or_default(),
                 );
-                out.push((ip, port, ns, name, p.name.clone().unwrap_or_default()));
+                out.push((ip, port, ns, name));
             }
         }
     }
@@ -72,7 +72,7 @@ pub fn reconcile(shared: &Arc<Shared>) {
     };
     let mut keep: HashSet<Listener> = HashSet::new();
     for ((pod_ns, pod), network) in &networks {
-        for (ip, port, svc_ns, svc, port_name) in &wanted {
+        for (ip, port, svc_ns, svc) in &wanted {
             let key = (pod_ns.clone(), pod.clone(), *ip, *port);
             keep.insert(key.clone());
             if listeners.get(&key).is_some_and(|t| !t.is_finished()) {
@@ -90,7 +90,7 @@ pub fn reconcile(shared: &Arc<Shared>) {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                 continue;
             };
-            let target = (svc_ns.clone(), svc.clone(), port_name.clone());
+            let target = (svc_ns.clone(), svc.clone(), *port);
             let shared = shared.clone();
             let task = tokio::spawn(async move {
                 while let Ok((conn, _)) = listener.accept().await {
@@ -109,37 +109,52 @@ pub fn reconcile(shared: &Arc<Shared>) {
     });
 }
 
-/// One connection to a Service: to the next ready endpoint, or refused.
-async fn carry(
-    shared: Arc<Shared>,
-    (ns, service, port_name): (String, String, String),
-    mut conn: tokio::net::TcpStream,
-) {
-    let endpoints = shared
-        .endpoints
-        .lock()
-        .ok()
-        .and_then(|s| s.get(&ns, &service));
+/// The next ready endpoint of Service `ns/service` for its `port`: the pod and the port
+/// there (the Service's `targetPort`, resolved by the endpoints controller).
+pub fn endpoint(shared: &Shared, ns: &str, service: &str, port: u16) -> Option<(String, u16)> {
+    let svc = shared.services.lock().ok()?.get(ns, service)?;
+    let port_name = svc
+        .spec
+        .as_ref()?
+        .ports
+        .iter()
+        .flatten()
+        .find(|p| p.port == i32::from(port))?
+        .name
+        .clone()
+        .unwrap_or_default();
+    let endpoints = shared.endpoints.lock().ok()?.get(ns, service)?;
     let mut choices: Vec<(String, u16)> = Vec::new();
-    for subset in endpoints.iter().flat_map(|e| e.subsets.iter().flatten()) {
-        let port = subset
+    for subset in endpoints.subsets.iter().flatten() {
+        let target = subset
             .ports
             .iter()
             .flatten()
             .find(|p| p.name.clone().unwrap_or_default() == port_name)
             .and_then(|p| u16::try_from(p.port).ok());
-        let Some(port) = port else { continue };
+        let Some(target) = target else { continue };
         for a in subset.addresses.iter().flatten() {
             if let Some(pod) = a.target_ref.as_ref().and_then(|r| r.name.clone()) {
-                choices.push((pod, port));
+                choices.push((pod, target));
             }
         }
     }
     if choices.is_empty() {
-        return;
+        return None;
     }
-    let (pod, port) =
-        choices[shared.proxy.turn.fetch_add(1, Ordering::Relaxed) % choices.len()].clone();
+    let turn = shared.proxy.turn.fetch_add(1, Ordering::Relaxed);
+    Some(choices[turn % choices.len()].clone())
+}
+
+/// One connection to a Service: to the next ready endpoint, or refused.
+async fn carry(
+    shared: Arc<Shared>,
+    (ns, service, port): (String, String, u16),
+    mut conn: tokio::net::TcpStream,
+) {
+    let Some((pod, port)) = endpoint(&shared, &ns, &service, port) else {
+        return;
+    };
     let Some(network) = shared.runtime.existing_network(&ns, &pod) else {
         return;
     };

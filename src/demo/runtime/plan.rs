@@ -128,7 +128,7 @@ pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> Conta
                 .or(own_program)
                 .unwrap_or_else(|| last_segment(c.image).to_string());
             let kind = known_image(c.image).map(|k| k.kind);
-            serving = super::serve::serving_of(&product, kind, c.port, &args);
+            serving = super::serve::serving_of(&product, kind, c.port, &args, &env);
             Program::StandIn {
                 argv: vec![
                     "/bin/sh".into(),

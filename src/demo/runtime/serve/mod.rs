@@ -1,8 +1,9 @@
 //! The stand-ins that serve, simulated but answering for real on the pod's own network (see
 //! [`super::network`]), while the container's stand-in script runs: a web server (nginx,
 //! httpd) serving the files of the volume at its html root, nginx's `stub_status` page where
-//! its configuration asks for one, and the nginx exporter, which really scrapes the status
-//! URL in its arguments and serves what it read on `/metrics`. Each request is logged as
+//! its configuration asks for one, the nginx exporter, which really scrapes the status URL in
+//! its arguments and serves what it read on `/metrics`, and Redis and its ambassador
+//! (twemproxy) in [`redis`]. Each request is logged as
 //! nginx logs it: into the access log in a volume at `/var/log/nginx`, else to stdout.
 //! This is the demo's code standing in for the real software, and says so in its pages.
 
@@ -28,6 +29,7 @@ use super::supervisor::PodRun;
 use crate::model::role::knowledge::ImageKind;
 
 mod exporter;
+mod redis;
 
 const WELCOME: &str = "<!DOCTYPE html>\n<html>\n<head><title>Welcome to nginx!</title></head>\n<body>\n<h1>Welcome to nginx!</h1>\n<p>This is the podscope demo's stand-in for nginx: it serves the files of the volume mounted at its html root, and this page when there is none.</p>\n</body>\n</html>\n";
 
@@ -52,8 +54,22 @@ struct Site {
 /// `/metrics` from the status page it scrapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Serving {
-    Web { product: String, port: u16 },
-    Exporter { port: u16, scrape: String },
+    Web {
+        product: String,
+        port: u16,
+    },
+    Exporter {
+        port: u16,
+        scrape: String,
+    },
+    Redis {
+        port: u16,
+    },
+    /// twemproxy: a port, and the servers it forwards to.
+    Ambassador {
+        port: u16,
+        servers: Vec<(String, u16)>,
+    },
 }
 
 /// What the stand-in for `product` serves, if it serves.
@@ -62,6 +78,7 @@ pub fn serving_of(
     kind: Option<ImageKind>,
     port: Option<i32>,
     args: &[String],
+    env: &[(String, String)],
 ) -> Option<Serving> {
     let port = |default: u16| port.and_then(|p| u16::try_from(p).ok()).unwrap_or(default);
     match kind? {
@@ -87,6 +104,27 @@ pub fn serving_of(
                 scrape,
             })
         }
+        ImageKind::Datastore if product == "redis" => Some(Serving::Redis { port: port(6379) }),
+        ImageKind::OutboundProxy if product == "twemproxy" => {
+            // `REDIS_SERVERS=host:port:weight host:port:weight` (the image's own setting).
+            let servers = env
+                .iter()
+                .find(|(k, _)| k == "REDIS_SERVERS")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("")
+                .split([' ', ','])
+                .filter_map(|s| {
+                    let mut parts = s.split(':');
+                    let host = parts.next().filter(|h| !h.is_empty())?;
+                    let port = parts.next().and_then(|p| p.parse().ok()).unwrap_or(6379);
+                    Some((host.to_string(), port))
+                })
+                .collect();
+            Some(Serving::Ambassador {
+                port: port(6380),
+                servers,
+            })
+        }
         _ => None,
     }
 }
@@ -99,7 +137,10 @@ pub fn start(run: &PodRun, plan: &ContainerPlan, book: &Arc<Logbook>) -> Option<
         .runtime
         .existing_network(&run.namespace, &run.name)?;
     let port = match &serving {
-        Serving::Web { port, .. } | Serving::Exporter { port, .. } => *port,
+        Serving::Web { port, .. }
+        | Serving::Exporter { port, .. }
+        | Serving::Redis { port }
+        | Serving::Ambassador { port, .. } => *port,
     };
     let listener = network
         .listen(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)))
@@ -107,6 +148,13 @@ pub fn start(run: &PodRun, plan: &ContainerPlan, book: &Arc<Logbook>) -> Option<
     listener.set_nonblocking(true).ok()?;
     let listener = tokio::net::TcpListener::from_std(listener).ok()?;
     let handler: Arc<dyn Fn(Request<Incoming>) -> Reply + Send + Sync> = match serving {
+        Serving::Redis { .. } => return Some(tokio::spawn(redis::server(listener))),
+        Serving::Ambassador { servers, .. } => {
+            let (shared, ns) = (run.shared.clone(), run.namespace.clone());
+            return Some(tokio::spawn(redis::ambassador(
+                listener, shared, ns, servers,
+            )));
+        }
         Serving::Web { product, .. } => {
             let site = Arc::new(site(run, plan, &product, book));
             Arc::new(move |req| web(site.clone(), req))
