@@ -91,44 +91,28 @@ fn authenticate(shared: &Shared, req: &Request<Incoming>) -> Option<User> {
     }
 }
 
-/// RBAC's refusal, in the apiserver's words (`pods "p" is forbidden: User "viewer" cannot
-/// create resource "pods/exec" in API group "" in the namespace "default"`).
-fn forbidden(
+/// RBAC's refusal for the read-only user, in the apiserver's words (`pods "p" is forbidden:
+/// User "viewer" cannot create resource "pods/exec" in API group "" in the namespace
+/// "default"`): `kind` names the object, `resource` what was asked (a subresource too), and
+/// `ns` is `None` at the cluster scope.
+fn refuse(
     user: User,
     verb: &str,
-    subresource: &str,
-    ns: &str,
-    name: &str,
-) -> Option<ApiResponse> {
-    if user == User::Admin {
-        return None;
-    }
-    let message = format!(
-        "pods \"{name}\" is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"pods/{subresource}\" in API group \"\" in the namespace \"{ns}\""
-    );
-    let details = json!({"name": name, "kind": "pods"});
-    Some(json_response(
-        StatusCode::FORBIDDEN,
-        &status_object(403, "Forbidden", &message, Some(details)),
-    ))
-}
-
-/// RBAC's refusal of a write for the read-only user.
-fn forbidden_write(
-    user: User,
-    verb: &str,
-    resource: &str,
-    ns: &str,
+    (kind, resource): (&str, &str),
+    ns: Option<&str>,
     name: Option<&str>,
 ) -> Option<ApiResponse> {
     if user == User::Admin {
         return None;
     }
-    let what = name.map_or(resource.to_string(), |n| format!("{resource} \"{n}\""));
+    let what = name.map_or(kind.to_string(), |n| format!("{kind} \"{n}\""));
+    let scope = ns.map_or("at the cluster scope".to_string(), |ns| {
+        format!("in the namespace \"{ns}\"")
+    });
     let message = format!(
-        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"{resource}\" in API group \"\" in the namespace \"{ns}\""
+        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"{resource}\" in API group \"\" {scope}"
     );
-    let details = json!({"name": name, "kind": resource});
+    let details = json!({"name": name, "kind": kind});
     Some(json_response(
         StatusCode::FORBIDDEN,
         &status_object(403, "Forbidden", &message, Some(details)),
@@ -144,27 +128,6 @@ fn write_verb(method: &Method) -> Option<&'static str> {
         Method::DELETE => Some("delete"),
         _ => None,
     }
-}
-
-/// RBAC's refusal of a write to a cluster-scoped resource for the read-only user.
-fn forbidden_cluster(
-    user: User,
-    verb: &str,
-    resource: &str,
-    name: Option<&str>,
-) -> Option<ApiResponse> {
-    if user == User::Admin {
-        return None;
-    }
-    let what = name.map_or(resource.to_string(), |n| format!("{resource} \"{n}\""));
-    let message = format!(
-        "{what} is forbidden: User \"{VIEWER_USER}\" cannot {verb} resource \"{resource}\" in API group \"\" at the cluster scope"
-    );
-    let details = json!({"name": name, "kind": resource});
-    Some(json_response(
-        StatusCode::FORBIDDEN,
-        &status_object(403, "Forbidden", &message, Some(details)),
-    ))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -188,13 +151,21 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
         match sub.as_str() {
             // Since Kubernetes 1.31 a WebSocket exec (a GET) needs `create` as a POST does.
             "exec" => {
-                if let Some(refusal) = forbidden(user, "create", "exec", ns, name) {
+                if let Some(refusal) =
+                    refuse(user, "create", ("pods", "pods/exec"), Some(ns), Some(name))
+                {
                     return refusal;
                 }
                 return super::exec::exec(shared, req, ns, name).await;
             }
             "portforward" => {
-                if let Some(refusal) = forbidden(user, "create", "portforward", ns, name) {
+                if let Some(refusal) = refuse(
+                    user,
+                    "create",
+                    ("pods", "pods/portforward"),
+                    Some(ns),
+                    Some(name),
+                ) {
                     return refusal;
                 }
                 return super::portforward::handle(shared, req, ns, name).await;
@@ -205,9 +176,15 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
                     Method::PUT => Some("update"),
                     _ => None,
                 };
-                if let Some(refusal) =
-                    verb.and_then(|verb| forbidden(user, verb, "ephemeralcontainers", ns, name))
-                {
+                if let Some(refusal) = verb.and_then(|verb| {
+                    refuse(
+                        user,
+                        verb,
+                        ("pods", "pods/ephemeralcontainers"),
+                        Some(ns),
+                        Some(name),
+                    )
+                }) {
                     return refusal;
                 }
                 return super::ephemeral::handle(shared, req, ns, name).await;
@@ -241,7 +218,7 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
     if let Some(name) = cluster_scoped {
         let verb = write_verb(req.method());
         if let Some(refusal) =
-            verb.and_then(|v| forbidden_cluster(user, v, "namespaces", name.as_deref()))
+            verb.and_then(|v| refuse(user, v, ("namespaces", "namespaces"), None, name.as_deref()))
         {
             return refusal;
         }
@@ -257,16 +234,24 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
         return rest::handle::<Namespace>(shared, req, at).await;
     }
     if STORED.contains(&resource.as_str()) {
-        let verb = write_verb(req.method());
-        if let Some(refusal) = verb.and_then(|verb| {
-            forbidden_write(
-                user,
-                verb,
-                &resource,
-                namespace.as_deref().unwrap_or(""),
-                name.as_deref(),
-            )
-        }) {
+        // The read-only user is like Kubernetes' `view` role: it changes nothing and reads
+        // no Secrets.
+        let verb = write_verb(req.method()).or_else(|| {
+            let watching = req
+                .uri()
+                .query()
+                .is_some_and(|q| q.contains("watch=true") || q.contains("watch=1"));
+            (resource == "secrets").then_some(match (&name, watching) {
+                (Some(_), _) => "get",
+                (None, true) => "watch",
+                (None, false) => "list",
+            })
+        });
+        // The namespace of a request across all of them is the cluster scope.
+        let scope = namespace.as_deref();
+        if let Some(refusal) =
+            verb.and_then(|verb| refuse(user, verb, (&resource, &resource), scope, name.as_deref()))
+        {
             return refusal;
         }
         let at = rest::Target {
