@@ -472,6 +472,87 @@ fn writes_and_the_apiservers_refusals() {
         r#"Error from server (NotFound): error when deleting "PATH": pods "ssa" not found"#
             .replace("PATH", ssa)
     );
+    // A preStop hook runs before SIGTERM; one that fails is the kubelet's warning, and
+    // `kubectl get events` prints it in its columns.
+    let hooked = manifest(
+        "hooked.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: hooked\nspec:\n  containers:\n  - name: app\n    image: busybox\n    command: [\"sh\", \"-c\", \"sleep 3600\"]\n    lifecycle:\n      preStop:\n        exec:\n          command: [\"sh\", \"-c\", \"exit 3\"]\n",
+    );
+    let out = demo.kubectl(&["apply", "-f", hooked.to_str().unwrap()]);
+    assert_eq!(text(&out).trim(), "pod/hooked created");
+    demo.wait_for_row("hooked", "Running");
+    let out = demo.kubectl(&["delete", "pod", "hooked", "--grace-period=2"]);
+    assert_eq!(text(&out).trim(), r#"pod "hooked" deleted"#);
+    let out = demo.kubectl(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=hooked",
+    ]);
+    let events = text(&out);
+    assert!(
+        events.starts_with("LAST SEEN   TYPE"),
+        "kubectl's columns: {events}"
+    );
+    let warning = events
+        .lines()
+        .find(|l| l.contains("FailedPreStopHook"))
+        .unwrap_or_default();
+    assert!(
+        warning.contains("Warning") && warning.contains("pod/hooked"),
+        "{events}"
+    );
+    let out = demo.kubectl(&[
+        "get",
+        "events",
+        "-o",
+        r#"jsonpath={range .items[?(@.reason=="FailedPreStopHook")]}{.message}{end}"#,
+    ]);
+    assert!(
+        text(&out).contains(r#"Exec lifecycle hook (["sh", "-c", "exit 3"]) for Container "app" in Pod "hooked_default" failed - error: command 'sh -c exit 3' exited with 3"#),
+        "{}",
+        text(&out)
+    );
+    // Server-side apply owns fields: what another manager set is a conflict unless forced,
+    // and what the applier drops goes.
+    let owned = manifest("owned.yaml", &pod.replace("learner", "owned"));
+    let out = demo.kubectl(&["apply", "-f", owned.to_str().unwrap()]);
+    assert_eq!(text(&out).trim(), "pod/owned created");
+    let newer = pod
+        .replace("learner", "owned")
+        .replace("busybox:1.36", "busybox:1.37");
+    let newer = manifest("owned-2.yaml", &newer);
+    let newer = newer.to_str().unwrap();
+    let out = demo.kubectl(&["apply", "--server-side", "-f", newer]);
+    assert!(
+        text(&out).starts_with(r#"error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.containers[name="app"].image"#),
+        "{}",
+        text(&out)
+    );
+    let out = demo.kubectl(&["apply", "--server-side", "--force-conflicts", "-f", newer]);
+    assert_eq!(text(&out).trim(), "pod/owned serverside-applied");
+    let both = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n  b: \"2\"\n";
+    let both = manifest("cm.yaml", both);
+    let one = manifest(
+        "cm-2.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"10\"\n",
+    );
+    for file in [&both, &one] {
+        let out = demo.kubectl(&["apply", "--server-side", "-f", file.to_str().unwrap()]);
+        assert_eq!(text(&out).trim(), "configmap/settings serverside-applied");
+    }
+    let out = demo.kubectl(&["get", "configmap", "settings", "-o", "jsonpath={.data}"]);
+    assert_eq!(
+        text(&out),
+        r#"{"a":"10"}"#,
+        "b, dropped by its only applier, is gone"
+    );
+    // The read-only user reads no Secrets, as Kubernetes' `view` role does not.
+    let out = demo.kubectl(&["--context", "podscope-demo-viewer", "get", "secret", "db"]);
+    assert_eq!(
+        text(&out).trim(),
+        r#"Error from server (Forbidden): secrets "db" is forbidden: User "viewer" cannot get resource "secrets" in API group "" in the namespace "default""#
+    );
 }
 
 /// A learner's pod, applied with kubectl, appears in a running `podscope demo`; `F` forwards
