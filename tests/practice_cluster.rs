@@ -652,3 +652,33 @@ fn the_ambassador_exercise() {
         "the write landed on the server"
     );
 }
+
+/// The classic: `kubectl run nginx --image=nginx`, `kubectl expose`, and a busybox pod that
+/// fetches the page through the Service's name.
+#[test]
+fn run_expose_and_fetch_through_the_service() {
+    let demo = Demo::start();
+    let out = demo.kubectl(&["run", "nginx", "--image=nginx"]);
+    assert_eq!(text(&out).trim(), "pod/nginx created");
+    let out = demo.kubectl(&["expose", "pod", "nginx", "--port=80"]);
+    assert_eq!(text(&out).trim(), "service/nginx exposed");
+    let out = demo.kubectl(&["run", "client", "--image=busybox", "--", "sleep", "3600"]);
+    assert_eq!(text(&out).trim(), "pod/client created");
+    demo.wait_for_row("client", "Running");
+    let page = wait_until("nginx to answer through its Service", || {
+        let out = demo.kubectl(&[
+            "exec",
+            "client",
+            "--",
+            "wget",
+            "-qO-",
+            "-T",
+            "3",
+            "http://nginx",
+        ]);
+        out.status.success().then(|| text(&out))
+    });
+    assert!(page.contains("<title>Welcome to nginx!</title>"), "{page}");
+    let out = demo.kubectl(&["get", "endpoints", "nginx", "--no-headers"]);
+    assert!(text(&out).contains(":80"), "{}", text(&out));
+}

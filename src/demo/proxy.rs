@@ -2,7 +2,8 @@
 //! network, each Service's cluster IP is put on the loopback and the demo listens on its
 //! ports there; a connection accepted is joined to a ready endpoint's pod (its own network,
 //! the resolved target port), picked in turn. A Service with no ready endpoint refuses by
-//! closing at once. Each pod's `/etc/hosts` (see [`super::dns`]) names the Services, so
+//! closing at once. (A listener there takes its port on every address of the pod, so a
+//! Service on a port the pod declares itself is not reachable from inside that pod.) Each pod's `/etc/hosts` (see [`super::dns`]) names the Services, so
 //! `wget http://myservice` works from a busybox container. All of it stays inside the pods'
 //! network namespaces; the host's network is not touched.
 
@@ -60,6 +61,23 @@ fn wanted(services: &[Arc<Service>]) -> Vec<(Ipv4Addr, u16, String, String)> {
     out
 }
 
+/// The ports a pod declares, and those its stand-ins serve on.
+fn declared_ports(shared: &Shared, ns: &str, name: &str) -> HashSet<u16> {
+    let Some(pod) = shared.pod(ns, name) else {
+        return HashSet::new();
+    };
+    let Some(spec) = pod.spec.as_ref() else {
+        return HashSet::new();
+    };
+    spec.containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .flat_map(|c| c.ports.iter().flatten())
+        .filter_map(|p| u16::try_from(p.container_port).ok())
+        .chain(super::runtime::Runtime::serving_ports(&pod))
+        .collect()
+}
+
 /// Listen where Services say, in every pod network; stop where they no longer do.
 pub fn reconcile(shared: &Arc<Shared>) {
     let Some(services) = shared.services.lock().ok().map(|s| s.list(None)) else {
@@ -72,7 +90,10 @@ pub fn reconcile(shared: &Arc<Shared>) {
     };
     let mut keep: HashSet<Listener> = HashSet::new();
     for ((pod_ns, pod), network) in &networks {
-        for (ip, port, svc_ns, svc) in &wanted {
+        // A listener on a Service's port would keep the pod's own process from listening on
+        // that port on all addresses: the ports the pod declares stay its own.
+        let own = declared_ports(shared, pod_ns, pod);
+        for (ip, port, svc_ns, svc) in wanted.iter().filter(|w| !own.contains(&w.1)) {
             let key = (pod_ns.clone(), pod.clone(), *ip, *port);
             keep.insert(key.clone());
             if listeners.get(&key).is_some_and(|t| !t.is_finished()) {

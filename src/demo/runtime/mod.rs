@@ -177,6 +177,23 @@ impl Runtime {
         }
     }
 
+    /// The ports the pod's stand-ins serve on (a web server's 80 when it declares none).
+    pub fn serving_ports(pod: &k8s_openapi::api::core::v1::Pod) -> Vec<u16> {
+        let Some(spec) = pod.spec.as_ref() else {
+            return Vec::new();
+        };
+        spec.containers
+            .iter()
+            .filter_map(|c| plan::plan(pod, c.into(), &[]).serving)
+            .map(|s| match s {
+                serve::Serving::Web { port, .. }
+                | serve::Serving::Exporter { port, .. }
+                | serve::Serving::Redis { port }
+                | serve::Serving::Ambassador { port, .. } => port,
+            })
+            .collect()
+    }
+
     /// A file of the pod's own (`hosts`, `resolv.conf`), in its directory.
     pub fn pod_file(&self, namespace: &str, name: &str, file: &str) -> PathBuf {
         self.pod_dir(namespace, name).join(file)
