@@ -472,6 +472,23 @@ fn writes_and_the_apiservers_refusals() {
         r#"Error from server (NotFound): error when deleting "PATH": pods "ssa" not found"#
             .replace("PATH", ssa)
     );
+    // generateName: the prefix and five characters of the apiserver's alphabet.
+    let generated = manifest(
+        "generated.yaml",
+        &pod.replace("name: learner", "generateName: gen-"),
+    );
+    let out = demo.kubectl(&["create", "-f", generated.to_str().unwrap()]);
+    let said = text(&out);
+    let name = said
+        .trim()
+        .strip_prefix("pod/gen-")
+        .and_then(|r| r.strip_suffix(" created"));
+    assert!(
+        name.is_some_and(|n| n.len() == 5
+            && n.bytes()
+                .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b))),
+        "{said}"
+    );
     // A preStop hook runs before SIGTERM; one that fails is the kubelet's warning, and
     // `kubectl get events` prints it in its columns.
     let hooked = manifest(

@@ -119,6 +119,7 @@ fn generated_suffix() -> String {
     crate::demo::kubeconfig::random_hex(5)
         .unwrap_or_default()
         .bytes()
+        .take(5)
         .map(|b| ALPHABET[b as usize % ALPHABET.len()] as char)
         .collect()
 }
