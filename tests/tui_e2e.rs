@@ -170,11 +170,16 @@ fn a_broken_pod_shows_its_problem_first() {
     assert!(!only.contains(" counter "), "{only}");
     term.type_text("/crashy");
     term.keys(&["Enter", "Enter"]);
-    let view = term.wait_for("Problems");
+    // Between two crashes the container runs again and the finding is only "has
+    // restarted": wait for the crash loop itself.
+    let view = term.wait_longer(
+        "the crash loop in the pod view",
+        std::time::Duration::from_secs(40),
+        |s| s.contains("Problems") && s.contains("app is crash-looping"),
+    );
     let problems = view.find("Problems").unwrap();
     let main = view.find("Main").unwrap_or(view.len());
     assert!(problems < main, "{view}");
-    assert!(view.contains("app is crash-looping"), "{view}");
     assert!(
         view.contains("kubectl logs crashy -c app -n default --previous"),
         "{view}"

@@ -294,7 +294,12 @@ fn answer(site: &Site, req: &Request<Incoming>) -> Response<Full<Bytes>> {
             product,
         );
     }
-    let path = req.uri().path();
+    answer_path(site, req.uri().path())
+}
+
+/// The page for a GET of `path`: the status page, a file of the html root, or an error.
+fn answer_path(site: &Site, path: &str) -> Response<Full<Bytes>> {
+    let product = &site.product;
     if site.status_path.as_deref() == Some(path) {
         let active = site.active.load(Ordering::Relaxed);
         let (accepts, requests) = (
@@ -328,6 +333,15 @@ fn answer(site: &Site, req: &Request<Incoming>) -> Response<Full<Bytes>> {
     if file.is_dir() {
         file = file.join("index.html");
     }
+    // The volume is the pod's: a symlink it holds means a path in the container, never one
+    // of the host's, so nothing outside the volume is served.
+    let inside = match (file.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(root)) => real.starts_with(root),
+        _ => true,
+    };
+    if !inside {
+        return not_found();
+    }
     match std::fs::read(&file) {
         Ok(bytes) => response(StatusCode::OK, content_type(&file), bytes, product),
         Err(_) if path == "/" => response(
@@ -358,9 +372,12 @@ fn log_request(site: &Site, req: &Request<Incoming>, status: u16, bytes: u64) {
         AccessLog::Stdout(book) => book.push(SystemTime::now(), Bytes::from(line)),
         AccessLog::File(path) => {
             use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            // Never through a symlink the pod made: it would point at the host's files.
             if let Ok(mut f) = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
+                .custom_flags(libc::O_NOFOLLOW)
                 .open(path)
             {
                 let _ = f.write_all(line.as_bytes());
@@ -396,6 +413,31 @@ fn access_time(t: k8s_openapi::jiff::Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_symlink_in_the_volume_serves_nothing_of_the_host() {
+        let dir = std::env::temp_dir().join(format!("podscope-serve-link-{}", std::process::id()));
+        let (root, outside) = (dir.join("html"), dir.join("secret.txt"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(&outside, "host secret").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("leak.html")).unwrap();
+        std::fs::write(root.join("index.html"), "page").unwrap();
+        let site = Site {
+            product: "nginx".into(),
+            root: Some(root.clone()),
+            status_path: None,
+            log: AccessLog::File(dir.join("access.log")),
+            accepts: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            active: AtomicI64::new(0),
+        };
+        assert_eq!(answer_path(&site, "/index.html").status(), StatusCode::OK);
+        assert_eq!(
+            answer_path(&site, "/leak.html").status(),
+            StatusCode::NOT_FOUND
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn the_status_location_is_read_from_the_config() {
