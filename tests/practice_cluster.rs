@@ -123,6 +123,27 @@ fn wait_until(what: &str, mut ok: impl FnMut() -> Option<String>) -> String {
     panic!("timed out waiting for {what}");
 }
 
+/// `kubectl run client --image=busybox -- sleep 3600`, running.
+fn start_client(demo: &Demo) {
+    let out = demo.kubectl(&[
+        "run",
+        "client",
+        "--image=busybox",
+        "--restart=Never",
+        "--",
+        "sleep",
+        "3600",
+    ]);
+    assert_eq!(text(&out).trim(), "pod/client created");
+    demo.wait_for_row("client", "Running");
+}
+
+/// `wget -qO- URL` from the client pod: the page, or `None` when it fails.
+fn fetch_from_client(demo: &Demo, url: &str) -> Option<String> {
+    let out = demo.kubectl(&["exec", "client", "--", "wget", "-qO-", "-T", "3", url]);
+    out.status.success().then(|| text(&out))
+}
+
 /// Seed 003: the producer/consumer pod, applied, entered, forwarded to and deleted.
 #[test]
 fn the_producer_consumer_exercise() {
@@ -244,42 +265,13 @@ fn the_init_container_exercise_and_port_forward_errors() {
         "--name=pages",
     ]);
     assert_eq!(text(&out).trim(), "service/pages exposed", "{}", text(&out));
-    let out = demo.kubectl(&[
-        "run",
-        "client",
-        "--image=busybox",
-        "--restart=Never",
-        "--",
-        "sleep",
-        "3600",
-    ]);
-    assert_eq!(text(&out).trim(), "pod/client created");
-    demo.wait_for_row("client", "Running");
+    start_client(&demo);
     let page = wait_until("the Service to answer", || {
-        let out = demo.kubectl(&[
-            "exec",
-            "client",
-            "--",
-            "wget",
-            "-qO-",
-            "-T",
-            "3",
-            "http://pages:8000/",
-        ]);
-        out.status.success().then(|| text(&out))
+        fetch_from_client(&demo, "http://pages:8000/")
     });
     assert!(page.contains("multicontainer-pod"), "{page}");
-    let out = demo.kubectl(&[
-        "exec",
-        "client",
-        "--",
-        "wget",
-        "-qO-",
-        "-T",
-        "3",
-        "http://pages.default.svc.cluster.local:8000/",
-    ]);
-    assert!(text(&out).contains("multicontainer-pod"), "{}", text(&out));
+    let page = fetch_from_client(&demo, "http://pages.default.svc.cluster.local:8000/");
+    assert!(page.is_some_and(|p| p.contains("multicontainer-pod")));
     // The exporter of nginx-adapter scrapes nginx; its counter moves with each request.
     let nginx = PortForward::start(&demo, "nginx-adapter", 80);
     let exporter = PortForward::start(&demo, "nginx-adapter", 9113);
@@ -679,21 +671,9 @@ fn run_expose_and_fetch_through_the_service() {
     assert_eq!(text(&out).trim(), "pod/nginx created");
     let out = demo.kubectl(&["expose", "pod", "nginx", "--port=80"]);
     assert_eq!(text(&out).trim(), "service/nginx exposed");
-    let out = demo.kubectl(&["run", "client", "--image=busybox", "--", "sleep", "3600"]);
-    assert_eq!(text(&out).trim(), "pod/client created");
-    demo.wait_for_row("client", "Running");
+    start_client(&demo);
     let page = wait_until("nginx to answer through its Service", || {
-        let out = demo.kubectl(&[
-            "exec",
-            "client",
-            "--",
-            "wget",
-            "-qO-",
-            "-T",
-            "3",
-            "http://nginx",
-        ]);
-        out.status.success().then(|| text(&out))
+        fetch_from_client(&demo, "http://nginx")
     });
     assert!(page.contains("<title>Welcome to nginx!</title>"), "{page}");
     let out = demo.kubectl(&["get", "endpoints", "nginx", "--no-headers"]);
