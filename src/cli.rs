@@ -185,6 +185,10 @@ pub struct DescribeArgs {
 pub enum OutputFormat {
     Table,
     Json,
+    /// The pod diagram as a Mermaid flowchart.
+    Mermaid,
+    /// The pod diagram as a Graphviz digraph.
+    Dot,
 }
 
 /// The name to show in usage lines: `kubectl podscope` when run as a kubectl plugin.

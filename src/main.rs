@@ -11,6 +11,7 @@ use podscope::describe::{json, table};
 use podscope::launch::{self, Failure};
 use podscope::load::load_paths;
 use podscope::model::PodInsight;
+use podscope::model::diagram::{diagram, export};
 use podscope::run;
 
 fn main() -> ExitCode {
@@ -114,6 +115,8 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
 fn print(pods: &[PodInsight], output: OutputFormat) -> Result<(), Failure> {
     let text = match output {
         OutputFormat::Json => json::to_string(pods) + "\n",
+        OutputFormat::Mermaid => export::mermaid(&pods.iter().map(diagram).collect::<Vec<_>>()),
+        OutputFormat::Dot => export::dot(&pods.iter().map(diagram).collect::<Vec<_>>()),
         OutputFormat::Table => {
             let stdout = std::io::stdout();
             let colour =

@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::model::diagram::canvas::{Options, Paint as CellPaint, draw};
+use crate::model::diagram::diagram;
 use crate::model::event::PodEvent;
 use crate::model::findings::{Finding, Severity};
 use crate::model::printing::human_duration;
@@ -127,6 +129,8 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
         _ => text.to_string(),
     });
 
+    write_diagram(&mut out, insight, paint);
+
     out.push('\n');
     let _ = writeln!(out, "{}", paint.bold("Why these roles:"));
     for (c, r) in insight.containers() {
@@ -206,6 +210,39 @@ fn render_pod(insight: &PodInsight, paint: Paint) -> String {
         write_events(&mut out, insight, paint);
     }
     out
+}
+
+/// How wide the diagram is drawn: what most terminals show, whatever the output goes to.
+const DIAGRAM_WIDTH: usize = 100;
+
+/// The pod as a picture, for a pod with more than one container or anything to connect.
+fn write_diagram(out: &mut String, insight: &PodInsight, paint: Paint) {
+    let d = diagram(insight);
+    if d.lanes.len() < 2 && d.edges.is_empty() {
+        return;
+    }
+    let canvas = draw(
+        &d,
+        Options {
+            width: DIAGRAM_WIDTH,
+            selected: None,
+            ascii: false,
+        },
+    );
+    out.push('\n');
+    let _ = writeln!(out, "{}", paint.bold("Diagram:"));
+    for row in canvas.runs() {
+        let mut line = String::new();
+        for (text, kind, _) in row {
+            line.push_str(&match kind {
+                CellPaint::Lane(i) => paint.role(d.lanes[i].role, &text),
+                CellPaint::Volume => paint.bold(&text),
+                CellPaint::Muted => paint.dim(&text),
+                CellPaint::Plain | CellPaint::Line => text,
+            });
+        }
+        let _ = writeln!(out, "  {}", line.trim_end());
+    }
 }
 
 /// What is wrong, worst first: the headline, its evidence, what to run.

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod default_container;
+pub mod diagram;
 pub mod event;
 pub mod findings;
 pub mod glob;

@@ -95,6 +95,19 @@ impl VolumeSource {
         )
     }
 
+    /// Content the API server puts into the containers (ConfigMaps, Secrets, tokens, the
+    /// downward API): data flows from it into every container that mounts it, never back.
+    pub fn is_api_content(&self) -> bool {
+        matches!(
+            self,
+            VolumeSource::ConfigMap { .. }
+                | VolumeSource::Secret { .. }
+                | VolumeSource::Projected { .. }
+                | VolumeSource::DownwardApi { .. }
+                | VolumeSource::Image { .. }
+        )
+    }
+
     /// The volume type as the pod spec names it: `emptyDir`, `configMap`, ...
     pub fn kind(&self) -> &str {
         match self {

@@ -21,7 +21,7 @@ const CARRIES_OUTBOUND: f32 = 2.5;
 const REACHED_LOCALLY: f32 = 1.0;
 
 /// How a container uses one of its mounts, with the reason.
-enum Access {
+pub(super) enum Access {
     Writes(String),
     Reads(String),
 }
@@ -99,14 +99,7 @@ pub(super) fn volume_flows(
     volumes.sort_unstable();
     volumes.dedup();
     for volume in volumes {
-        let mut users: Vec<(usize, Access)> = long_running
-            .iter()
-            .filter_map(|&i| {
-                let m = pod.containers[i].mount_of(volume)?;
-                access(&facts[i], m, leanings[i]).map(|a| (i, a))
-            })
-            .collect();
-        writer_of_read_only(pod, volume, long_running, &mut users);
+        let users = volume_users(pod, facts, long_running, leanings, volume);
         for (w, write) in &users {
             let Access::Writes(how) = write else { continue };
             for (r, read) in &users {
@@ -145,6 +138,25 @@ pub(super) fn volume_flows(
             }
         }
     }
+}
+
+/// The long-running containers that mount `volume`, with how each uses it when that shows.
+pub(super) fn volume_users(
+    pod: &Pod,
+    facts: &[Facts],
+    long_running: &[usize],
+    leanings: &[Option<Toward>],
+    volume: &str,
+) -> Vec<(usize, Access)> {
+    let mut users: Vec<(usize, Access)> = long_running
+        .iter()
+        .filter_map(|&i| {
+            let m = pod.containers[i].mount_of(volume)?;
+            access(&facts[i], m, leanings[i]).map(|a| (i, a))
+        })
+        .collect();
+    writer_of_read_only(pod, volume, long_running, &mut users);
+    users
 }
 
 /// A writable volume that one container mounts read-only and only one other mounts writable

@@ -8,6 +8,7 @@
 
 mod ballot;
 mod decide;
+mod flows;
 mod injectors;
 pub mod knowledge;
 mod links;
@@ -21,6 +22,7 @@ use super::glob::glob_match;
 use super::pod::Pod;
 use super::service::Service;
 
+pub use flows::{Flow, MountFlow, mount_flows};
 pub use knowledge::{ImageKind, image_path, known_image};
 pub use signals::{
     LocalhostRef, file_access, listen_ports, localhost_refs, mount_for_path, outside_hosts,

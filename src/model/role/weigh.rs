@@ -75,7 +75,7 @@ fn last_segment(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-fn facts(c: &Container) -> Facts<'_> {
+pub(super) fn facts(c: &Container) -> Facts<'_> {
     let program = signals::program_text(c);
     let known = recognise(c);
     let used_as_proxy = known
