@@ -39,6 +39,9 @@ pub struct TuiArgs {
     /// Never change anything in the cluster (no exec, no debug containers).
     #[arg(long)]
     pub readonly: bool,
+    /// Draw the pod diagram with ASCII only (for terminals without box-drawing characters).
+    #[arg(long)]
+    pub ascii: bool,
     /// Image for debug containers (`d`; default busybox, or the config's debug_image).
     #[arg(long, value_name = "IMAGE")]
     pub debug_image: Option<String>,
@@ -134,6 +137,9 @@ pub struct DemoArgs {
     /// Never change anything in the cluster (no exec, no debug containers).
     #[arg(long)]
     pub readonly: bool,
+    /// Draw the pod diagram with ASCII only (for terminals without box-drawing characters).
+    #[arg(long)]
+    pub ascii: bool,
     /// Image for debug containers (`d`; default busybox).
     #[arg(long, value_name = "IMAGE")]
     pub debug_image: Option<String>,

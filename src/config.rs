@@ -14,6 +14,7 @@
 //! theme = "light"                   # a built-in theme or a path to a theme file
 //! log_lines = 200000                # lines a log view keeps (default 100000)
 //! debug_image = "nicolaka/netshoot" # image of debug containers (default busybox)
+//! ascii = true                      # draw the pod diagram with ASCII only (default false)
 //! ```
 //!
 //! (Top-level keys go before the first `[[roles]]` table, as TOML wants.)
@@ -42,6 +43,8 @@ pub struct Config {
     pub log_lines: Option<usize>,
     /// The image of debug containers (`debug_image`).
     pub debug_image: Option<String>,
+    /// Draw the pod diagram with ASCII only (`ascii`).
+    pub ascii: bool,
 }
 
 /// The config file's theme: a name or path, and slot overrides (a table shaped like a theme
@@ -62,6 +65,7 @@ struct RawConfig {
     theme: Option<toml::Value>,
     log_lines: Option<usize>,
     debug_image: Option<String>,
+    ascii: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,6 +194,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         theme,
         log_lines: raw.log_lines,
         debug_image: raw.debug_image.filter(|i| !i.trim().is_empty()),
+        ascii: raw.ascii.unwrap_or(false),
     })
 }
 

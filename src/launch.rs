@@ -89,6 +89,7 @@ fn ui_error(e: std::io::Error) -> Failure {
 /// What the user asked of the actions on containers.
 struct Actions {
     readonly: bool,
+    ascii: bool,
     debug_image: Option<String>,
     log_lines: Option<usize>,
 }
@@ -96,6 +97,7 @@ struct Actions {
 impl Actions {
     fn apply(&self, app: &mut App) {
         app.readonly = self.readonly;
+        app.ascii = self.ascii;
         if let Some(image) = &self.debug_image {
             app.debug_image = image.clone();
         }
@@ -111,6 +113,7 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
     let theme = resolve_theme(args.theme.as_deref(), &config.theme)?;
     let actions = Actions {
         readonly: args.readonly,
+        ascii: args.ascii || config.ascii,
         debug_image: args.debug_image.clone().or(config.debug_image.clone()),
         log_lines: config.log_lines,
     };
@@ -174,6 +177,7 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
     need_terminal()?;
     let actions = Actions {
         readonly: args.readonly,
+        ascii: args.ascii || config.ascii,
         debug_image: args.debug_image.clone().or(config.debug_image.clone()),
         log_lines: config.log_lines,
     };

@@ -70,7 +70,7 @@ fn sorting_by_restarts_then_reversing() {
         "ambassador-example",
         "selection follows the pod"
     );
-    press(&mut app, "g");
+    press(&mut app, "⇱");
     assert_eq!(selected_name(&app), "crashy", "most restarts first");
     press(&mut app, "RG");
     assert_eq!(
@@ -79,7 +79,7 @@ fn sorting_by_restarts_then_reversing() {
         "reversed: most restarts last"
     );
     press(&mut app, "N");
-    press(&mut app, "g");
+    press(&mut app, "⇱");
     assert_eq!(selected_name(&app), "ambassador-example");
 }
 

@@ -42,7 +42,7 @@ fn pod_view_init_containers() {
 
 #[test]
 fn pod_view_native_sidecar() {
-    both_sizes("pod_view_native_sidecar", "/native\n\ng");
+    both_sizes("pod_view_native_sidecar", "/native\n\n⇱");
 }
 
 #[test]

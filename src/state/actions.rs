@@ -126,6 +126,15 @@ pub(super) fn chosen(app: &App) -> Result<(Arc<PodInsight>, String, Option<Strin
             None,
         )),
         Screen::Volumes(view) => default_of(find(&view.namespace, &view.name)?),
+        Screen::Diagram(view) => {
+            let insight = find(&view.namespace, &view.name)?;
+            let d = crate::model::diagram::diagram(&insight);
+            let name = view
+                .container(&d)
+                .ok_or("this pod has no containers")?
+                .to_string();
+            Ok((insight, name, None))
+        }
         Screen::Yaml(view) => default_of(find(&view.namespace, &view.name)?),
         Screen::List => default_of(app.table.selected_pod().cloned().ok_or("no pod selected")?),
     }

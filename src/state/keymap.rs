@@ -38,6 +38,8 @@ pub enum Action {
     Help,
     Quit,
     Volumes,
+    /// The pod as a picture.
+    Diagram,
     CopyExec,
     CopyLogs,
     Sort(SortKey),
@@ -122,8 +124,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Key::Ctrl('f'), Action::PageDown, "", ""),
     bind(Key::PageUp, Action::PageUp, "PgUp ^b", "page up"),
     bind(Key::Ctrl('b'), Action::PageUp, "", ""),
-    bind(Key::Char('g'), Action::Top, "g Home", "first row"),
-    bind(Key::Home, Action::Top, "", ""),
+    bind(Key::Home, Action::Top, "Home", "first row"),
     bind(Key::Char('G'), Action::Bottom, "G End", "last row"),
     bind(Key::End, Action::Bottom, "", ""),
     bind(Key::Enter, Action::Open, "enter", "open the pod"),
@@ -147,6 +148,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::Volumes,
         "v",
         "volumes shared by the containers",
+    ),
+    bind(
+        Key::Char('g'),
+        Action::Diagram,
+        "g",
+        "the pod as a picture: containers, volumes, data flow",
     ),
     bind(
         Key::Char('c'),

@@ -5,6 +5,7 @@
 mod actions;
 pub mod commands;
 pub mod delete;
+pub mod diagram_view;
 pub mod forward;
 pub mod fuzzy;
 pub mod help;
@@ -92,6 +93,7 @@ pub enum Screen {
     List,
     Pod(PodView),
     Volumes(VolumesView),
+    Diagram(diagram_view::DiagramView),
     Logs(Box<LogView>),
     Yaml(Box<yaml_view::YamlView>),
 }
@@ -134,6 +136,8 @@ pub struct App {
     /// Terminal size in cells (width, height).
     pub size: (u16, u16),
     pub kubectl: KubectlTarget,
+    /// Draw the diagram with ASCII only (`--ascii` or the config's `ascii`).
+    pub ascii: bool,
     /// `--readonly`: no exec, no debug containers.
     pub readonly: bool,
     /// The image of debug containers (`--debug-image`).
@@ -181,6 +185,7 @@ impl App {
             now,
             size: (80, 24),
             kubectl,
+            ascii: false,
             readonly: false,
             debug_image: DEFAULT_DEBUG_IMAGE.to_string(),
             confirm: None,

@@ -47,6 +47,7 @@ fn open_pod(app: &App) -> Option<(&str, &str)> {
         Screen::List => None,
         Screen::Pod(v) => Some((&v.namespace, &v.name)),
         Screen::Volumes(v) => Some((&v.namespace, &v.name)),
+        Screen::Diagram(v) => Some((&v.namespace, &v.name)),
         Screen::Logs(v) => Some((&v.namespace, &v.pod)),
         Screen::Yaml(v) => Some((&v.namespace, &v.name)),
     }

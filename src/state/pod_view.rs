@@ -98,6 +98,18 @@ impl PodView {
             .map(|&(_, i)| i)
     }
 
+    /// Select the container named `name`, if the pod has it.
+    pub fn select_container(&mut self, insight: &PodInsight, name: &str) {
+        let order = display_order(insight);
+        if let Some(pos) = order
+            .iter()
+            .position(|&(_, i)| insight.pod.containers[i].name == name)
+        {
+            self.selected = pos;
+            self.detail_scroll = 0;
+        }
+    }
+
     pub fn move_by(&mut self, delta: isize, insight: &PodInsight) {
         let count = insight.pod.containers.len();
         if count == 0 {

@@ -194,6 +194,27 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         Action::Yaml => super::yaml_view::open(app, out),
         Action::Delete => super::delete::ask(app),
         Action::PortForward => super::forward::toggle(app, out),
+        Action::Diagram if !matches!(app.screen, Screen::Diagram(_)) => {
+            super::diagram_view::open(app)
+        }
+        Action::CopyExec | Action::CopyLogs if matches!(app.screen, Screen::Diagram(_)) => {
+            match actions::chosen(app) {
+                Ok((insight, name, _)) => {
+                    let text = if action == Action::CopyExec {
+                        app.kubectl.exec(&insight.pod, &name)
+                    } else {
+                        app.kubectl.logs(&insight.pod, &name)
+                    };
+                    copy(app, text, out);
+                }
+                Err(text) => {
+                    app.flash = Some(Flash {
+                        level: Level::Warning,
+                        text,
+                    })
+                }
+            }
+        }
         Action::Shell | Action::Logs | Action::PreviousLogs | Action::AllLogs | Action::Debug => {
             actions::container_action(app, action, out)
         }
@@ -201,6 +222,7 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
             Screen::List => list_action(app, action, height, out),
             Screen::Pod(_) => pod_action(app, action, out),
             Screen::Volumes(_) => volumes_action(app, action),
+            Screen::Diagram(_) => super::diagram_view::action(app, action),
             Screen::Logs(_) | Screen::Yaml(_) => {}
         },
     }
@@ -359,6 +381,6 @@ fn clock_texts(app: &App, now: Timestamp) -> Vec<String> {
                 texts
             })
             .unwrap_or_default(),
-        Screen::Volumes(_) | Screen::Logs(_) | Screen::Yaml(_) => Vec::new(),
+        Screen::Volumes(_) | Screen::Diagram(_) | Screen::Logs(_) | Screen::Yaml(_) => Vec::new(),
     }
 }

@@ -5,6 +5,7 @@ mod chrome;
 mod confirm;
 mod confirm_delete;
 mod container_spec;
+mod diagram;
 pub mod event_loop;
 pub mod feed;
 mod help;

@@ -1,11 +1,30 @@
 //! A few sentences on the multi-container pattern a container follows, with this pod as the
 //! example: for people learning the patterns (CKAD), written from what the pod shows.
 
+use crate::model::diagram::{arrows_of, diagram};
 use crate::model::volume::volume_matrix;
 use crate::model::{ContainerRole, PodInsight, Section, localhost_links};
 
-/// The note for container `index` of `insight`.
+/// The note for container `index` of `insight`, then which arrows of the diagram (`g`) show
+/// the pattern.
 pub fn pattern_note(insight: &PodInsight, index: usize) -> String {
+    let note = pattern_text(insight, index);
+    let d = diagram(insight);
+    let arrows = d
+        .lane(&insight.pod.containers[index].name)
+        .map(|lane| arrows_of(&d, lane))
+        .unwrap_or_default();
+    match arrows.len() {
+        0 => note,
+        1 => format!("{note} The arrow in the diagram (g): {}", arrows[0]),
+        _ => format!(
+            "{note} The arrows in the diagram (g): {}",
+            arrows[..arrows.len().min(3)].join(" ")
+        ),
+    }
+}
+
+fn pattern_text(insight: &PodInsight, index: usize) -> String {
     let pod = &insight.pod;
     let c = &pod.containers[index];
     let r = &insight.roles[index];

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout};
 use super::chrome::{Footer, Header};
 use super::confirm::ConfirmDebug;
 use super::confirm_delete::ConfirmDelete;
+use super::diagram::DiagramView;
 use super::help::Help;
 use super::log_view::LogView;
 use super::pod_list::PodList;
@@ -27,6 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::List => frame.render_widget(PodList { app, theme }, body),
         Screen::Pod(view) => frame.render_widget(PodView { app, view, theme }, body),
         Screen::Volumes(view) => frame.render_widget(VolumesView { app, view, theme }, body),
+        Screen::Diagram(view) => frame.render_widget(DiagramView { app, view, theme }, body),
         Screen::Logs(view) => frame.render_widget(
             LogView {
                 view,

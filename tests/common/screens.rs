@@ -63,13 +63,15 @@ fn app_over_demo_pods(source: Source, width: u16, height: u16) -> App {
     app
 }
 
-/// Type `keys` (`\n` is enter, `\x1b` esc); the effects they asked for.
+/// Type `keys` (`\n` is enter, `\x1b` esc, `⇱` Home, `⇲` End); the effects they asked for.
 pub fn press(app: &mut App, keys: &str) -> Vec<Effect> {
     let mut effects = Vec::new();
     for ch in keys.chars() {
         let key = match ch {
             '\n' => Key::Enter,
             '\x1b' => Key::Esc,
+            '⇱' => Key::Home,
+            '⇲' => Key::End,
             c => Key::Char(c),
         };
         effects.extend(update(app, Msg::Key(key)).effects);

@@ -103,7 +103,7 @@ pub struct Canvas {
 }
 
 /// The narrowest column a container box gets before the compact list takes over.
-pub const MIN_COLUMN: usize = 14;
+pub const MIN_COLUMN: usize = 18;
 const MAX_BOX: usize = 24;
 const BOX_ROWS: usize = 4;
 
@@ -477,13 +477,9 @@ impl<'a> Lanes<'a> {
 
     fn link(&mut self, from: usize, to: usize, address: &str, inferred: bool, hot: bool) {
         let row = self.canvas.rows.len() - 1;
+        // A dashed line says the pattern implies it; the legend says so in words.
         let line = if inferred { self.g.dashed } else { self.g.h };
-        let label = if inferred {
-            format!("{address} (implied)")
-        } else {
-            address.to_string()
-        };
-        self.arrow(row, self.x(from), self.x(to), line, &label, hot);
+        self.arrow(row, self.x(from), self.x(to), line, address, hot);
     }
 
     /// An arrow to the box of the world outside, naming the first host it reaches.
@@ -537,10 +533,11 @@ impl<'a> Lanes<'a> {
             self.x(gap) + 2,
             self.x(gap + 1).saturating_sub(1).min(self.opts.width - 1),
         );
-        let label_room = gap_hi.saturating_sub(gap_lo).saturating_sub(2).max(3);
+        // Room for the box's borders, a space each side of the name, and an arrow each side.
+        let label_room = gap_hi.saturating_sub(gap_lo).saturating_sub(6).max(3);
         let name = self.canvas.cut(&node.name, label_room);
         let kind = self.canvas.cut(&node.kind, label_room.saturating_sub(2));
-        let inner = name.chars().count().max(kind.chars().count() + 2);
+        let inner = name.chars().count().max(kind.chars().count()) + 2;
         let box_w = inner + 2;
         let centre = (gap_lo + gap_hi) / 2;
         let left = centre
@@ -585,21 +582,37 @@ impl<'a> Lanes<'a> {
         }
         self.canvas.set(mid, left, g.v, Paint::Volume, hot);
         self.canvas.set(mid, right, g.v, Paint::Volume, hot);
+        let centred = |text: &str| left + 1 + (inner - text.chars().count()) / 2;
         self.canvas
-            .text(mid, left + 1, right, &name, Paint::Volume, hot);
+            .text(mid, centred(&name), right, &name, Paint::Volume, hot);
         self.canvas
-            .text(bottom, left + 2, right, &kind, Paint::Muted, hot);
+            .text(bottom, centred(&kind), right, &kind, Paint::Muted, hot);
         for &(lane, _, ref path, edge_hot) in &mounts {
-            let x = self.x(lane) + 2;
-            let end = if x < left {
-                left
-            } else {
-                (self.x(lane + 1)).min(self.opts.width)
-            };
+            let line = self.x(lane);
+            let end = if line < left { left } else { self.opts.width };
             let end = end.min(self.next_line(lane));
+            let len = path.chars().count();
+            // Beside the line on the right, or on its left when only that side has room.
+            let floor = if line > right {
+                self.previous_line(lane).max(right + 1)
+            } else {
+                self.previous_line(lane)
+            };
+            let left_room = line.saturating_sub(floor + 2);
+            let start = if len > end.saturating_sub(line + 2) && left_room > end - line {
+                line.saturating_sub(len.min(left_room) + 1)
+            } else {
+                line + 2
+            };
+            let end = if start < line { line } else { end };
             self.canvas
-                .text(bottom, x, end, path, Paint::Muted, edge_hot);
+                .text(bottom, start, end, path, Paint::Muted, edge_hot);
         }
+    }
+
+    /// Where the previous lane's line is (or the edge), so a label starts after it.
+    fn previous_line(&self, lane: usize) -> usize {
+        if lane == 0 { 0 } else { self.x(lane - 1) }
     }
 
     /// Where the next lane's line is, so a label stops before it.

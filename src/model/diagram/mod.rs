@@ -5,6 +5,9 @@
 pub mod canvas;
 mod compact;
 pub mod export;
+mod prose;
+
+pub use prose::arrows_of;
 
 use super::insight::PodInsight;
 use super::network::localhost_links;

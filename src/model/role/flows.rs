@@ -47,7 +47,7 @@ pub fn mount_flows(pod: &Pod, roles: &[RoleAssessment]) -> Vec<MountFlow> {
             _ => None,
         })
         .collect();
-    let mut out = Vec::new();
+    let mut out: Vec<MountFlow> = Vec::new();
     for (i, c) in pod.containers.iter().enumerate() {
         for m in &c.mounts {
             let Some(volume) = pod.volumes.iter().find(|v| v.name == m.volume) else {
@@ -78,7 +78,27 @@ pub fn mount_flows(pod: &Pod, roles: &[RoleAssessment]) -> Vec<MountFlow> {
             });
         }
     }
+    uses_what_init_prepared(pod, &mut out);
     out
+}
+
+/// What an init container leaves in a volume is there for the containers that start after it:
+/// a later one that mounts the volume, and shows no other use of it, reads it.
+fn uses_what_init_prepared(pod: &Pod, flows: &mut [MountFlow]) {
+    let prepared: Vec<(usize, String)> = flows
+        .iter()
+        .filter(|f| f.flow == Flow::Writes && !pod.containers[f.container].is_long_running())
+        .map(|f| (f.container, f.volume.clone()))
+        .collect();
+    for f in flows.iter_mut().filter(|f| f.flow == Flow::Unknown) {
+        if let Some((init, _)) = prepared
+            .iter()
+            .find(|(init, v)| *v == f.volume && *init < f.container)
+        {
+            f.flow = Flow::Reads;
+            f.how = format!("uses what {} prepared", pod.containers[*init].name);
+        }
+    }
 }
 
 /// A container that writes under a mount only the files it also reads there (`touch f; tail
