@@ -8,6 +8,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use podscope::describe::{json, table};
 use podscope::model::PodInsight;
+use podscope::model::diagram::canvas::{Options, draw};
+use podscope::model::diagram::{diagram, export};
 use podscope::model::manifest::{documents, parse_manifests};
 use serde_json::{Value, json};
 
@@ -183,6 +185,22 @@ fn exercise(text: &str) -> usize {
             let pods: Vec<PodInsight> = set.insights(&[]);
             let _ = json::to_string(&pods);
             let _ = table::render(&pods, table::Paint { enabled: true });
+            let diagrams: Vec<_> = pods.iter().map(diagram).collect();
+            let _ = export::mermaid(&diagrams);
+            let _ = export::dot(&diagrams);
+            for (d, width) in diagrams
+                .iter()
+                .zip([0, 1, 17, 30, 61, 80, 200].iter().cycle())
+            {
+                for selected in [None, Some(0), Some(usize::MAX)] {
+                    let opts = Options {
+                        width: *width,
+                        selected,
+                        ascii: selected.is_none(),
+                    };
+                    let _ = draw(d, opts).plain();
+                }
+            }
             pods.len()
         }
         Err(e) => {

@@ -5,7 +5,6 @@ use std::fmt;
 
 use super::default_container::DEFAULT_CONTAINER_ANNOTATION;
 use super::pod::{Pod, Section};
-use super::volume::VolumeSource;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lint {
@@ -19,9 +18,6 @@ pub enum Lint {
     },
     MountWithoutPath {
         container: String,
-        volume: String,
-    },
-    VolumeWithoutSource {
         volume: String,
     },
     SharedPort {
@@ -65,10 +61,6 @@ impl fmt::Display for Lint {
             Lint::MountWithoutPath { container, volume } => write!(
                 f,
                 "container {container} mounts volume {volume} without a mountPath"
-            ),
-            Lint::VolumeWithoutSource { volume } => write!(
-                f,
-                "volume {volume} has no source (emptyDir, configMap, persistentVolumeClaim, ...)"
             ),
             Lint::SharedPort {
                 port,
@@ -142,11 +134,6 @@ pub fn lint(pod: &Pod) -> Vec<Lint> {
     }
 
     for v in &pod.volumes {
-        if v.source == VolumeSource::Missing {
-            out.push(Lint::VolumeWithoutSource {
-                volume: v.name.clone(),
-            });
-        }
         if !pod.containers.iter().any(|c| c.mount_of(&v.name).is_some()) {
             out.push(Lint::UnusedVolume {
                 volume: v.name.clone(),

@@ -57,8 +57,6 @@ pub enum VolumeSource {
     Other {
         kind: String,
     },
-    /// A volume with no source set at all: the API server would reject it.
-    Missing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +121,6 @@ impl VolumeSource {
             VolumeSource::Nfs { .. } => "nfs",
             VolumeSource::Image { .. } => "image",
             VolumeSource::Other { kind } => kind,
-            VolumeSource::Missing => "none",
         }
     }
 
@@ -188,7 +185,6 @@ impl VolumeSource {
             VolumeSource::Nfs { server, path } => format!("{server}:{path}"),
             VolumeSource::Image { reference } => reference.clone().unwrap_or_default(),
             VolumeSource::Other { .. } => String::new(),
-            VolumeSource::Missing => "no volume source is set".to_string(),
         }
     }
 }

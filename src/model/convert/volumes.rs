@@ -109,7 +109,11 @@ fn volume_source(v: &core::Volume) -> VolumeSource {
         None if v.storageos.is_some() => VolumeSource::Other {
             kind: "storageos".to_string(),
         },
-        None => VolumeSource::Missing,
+        // The API server defaults a volume with no source to an empty emptyDir.
+        None => VolumeSource::EmptyDir {
+            medium: None,
+            size_limit: None,
+        },
     }
 }
 

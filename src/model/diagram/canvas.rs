@@ -106,6 +106,8 @@ pub struct Canvas {
 pub const MIN_COLUMN: usize = 18;
 const MAX_BOX: usize = 24;
 const BOX_ROWS: usize = 4;
+/// Volume bands before only the shared volumes are drawn.
+const MAX_BANDS: usize = 4;
 
 impl Canvas {
     pub(super) fn new(width: usize, ascii: bool) -> Canvas {
@@ -276,7 +278,8 @@ impl<'a> Lanes<'a> {
     fn draw(mut self) -> Canvas {
         self.boxes();
         self.chain();
-        for v in 0..self.d.volumes.len() {
+        let (drawn, hidden) = self.volume_bands();
+        for &v in &drawn {
             self.volume(v);
         }
         let links: Vec<&Edge> = self
@@ -312,12 +315,48 @@ impl<'a> Lanes<'a> {
         {
             legend.push_str(&format!("   {0}{0} implied by the pattern", g.dashed));
         }
-        if self.d.edges.iter().any(|e| matches!(e, Edge::Mount { .. })) {
+        if !drawn.is_empty() {
             legend.push_str("   ro read-only, rw writable");
         }
         self.canvas
             .text(row, 0, self.opts.width, &legend, Paint::Muted, false);
+        if !hidden.is_empty() {
+            let row = self.canvas.push_row();
+            let names: Vec<&str> = hidden
+                .iter()
+                .map(|&v| self.d.volumes[v].name.as_str())
+                .collect();
+            let text = format!(
+                "Not drawn, each mounted by one container only: {} (v lists every volume)",
+                names.join(", ")
+            );
+            self.canvas
+                .text(row, 0, self.opts.width, &text, Paint::Muted, false);
+        }
         self.canvas
+    }
+
+    /// The volumes to draw as bands, and those left out: every volume two containers share,
+    /// and the others too while the picture stays small.
+    fn volume_bands(&self) -> (Vec<usize>, Vec<usize>) {
+        let users = |v: usize| {
+            let mut lanes: Vec<usize> = self
+                .d
+                .edges
+                .iter()
+                .filter_map(|e| match e {
+                    Edge::Mount { lane, volume, .. } if *volume == v => Some(*lane),
+                    _ => None,
+                })
+                .collect();
+            lanes.dedup();
+            lanes.len()
+        };
+        let all: Vec<usize> = (0..self.d.volumes.len()).collect();
+        if all.len() <= MAX_BANDS {
+            return (all, Vec::new());
+        }
+        all.into_iter().partition(|&v| users(v) >= 2)
     }
 
     /// A row with every lane's line running through.

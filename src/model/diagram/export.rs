@@ -119,12 +119,18 @@ fn fill(role: ContainerRole) -> &'static str {
     }
 }
 
-/// Text inside Mermaid's double quotes: quotes and angle brackets as its entity codes.
+/// Text inside Mermaid's double quotes: `#`, quotes, pipes and angle brackets as its entity
+/// codes (decimal, as `#35;`), so no text can end a label or start markup.
 fn mermaid_text(text: &str) -> String {
-    text.replace('#', "#35;")
-        .replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '#' | '"' | '|' | '<' | '>' | '`' => out.push_str(&format!("#{};", ch as u32)),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A Mermaid flowchart, left to right, each pod a subgraph.
@@ -215,9 +221,19 @@ fn mermaid_pod(out: &mut String, d: &Diagram, id: &Ids) {
     }
 }
 
-/// Text inside a Graphviz double-quoted string.
+/// Text inside a Graphviz double-quoted string: backslashes and quotes escaped, control
+/// characters as spaces.
 fn dot_text(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A Graphviz digraph, left to right, each pod a cluster.
