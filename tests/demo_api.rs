@@ -285,6 +285,36 @@ async fn lists_come_in_pages_with_continue_tokens() {
     assert_eq!(paged, names(&all));
     assert_eq!(versions.len(), 3);
     assert!(versions.iter().all(|v| v == &versions[0]), "{versions:?}");
+    // With a selector the rest is unknown, as on the apiserver: a token, but no count. Pages
+    // of one namespace stay in it.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/namespaces/default/pods?limit=2&labelSelector=app".to_string();
+    loop {
+        let (code, body) = get(&c, &path, t, "application/json").await;
+        assert_eq!(code, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        assert!(page["metadata"]["remainingItemCount"].is_null(), "{body}");
+        for p in page["items"].as_array().unwrap() {
+            assert_eq!(p["metadata"]["namespace"], "default");
+            assert!(p["metadata"]["labels"]["app"].is_string(), "{p}");
+            seen.push(p["metadata"]["name"].as_str().unwrap().to_string());
+        }
+        let Some(token) = page["metadata"]["continue"].as_str() else {
+            break;
+        };
+        path =
+            format!("/api/v1/namespaces/default/pods?limit=2&labelSelector=app&continue={token}");
+    }
+    let labelled = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["metadata"]["namespace"] == "default" && p["metadata"]["labels"]["app"].is_string()
+        })
+        .count();
+    assert!(labelled >= 1);
+    assert_eq!(seen.len(), labelled, "{seen:?}");
     // A token that is not one is refused as the apiserver refuses it.
     let (code, body) = get(
         &c,

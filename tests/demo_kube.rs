@@ -527,3 +527,47 @@ async fn writes_of_every_kind_reach_watchers() {
     assert_eq!(events[0].1, version(&created));
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn the_first_sync_shows_what_came_so_far_and_how_far_it_is() {
+    use podscope::cluster::{WatchStatus, watch};
+    let (cluster, client) = start_with(DemoOptions {
+        synthetic: 3000,
+        ..Default::default()
+    })
+    .await;
+    let total = cluster.pod_count();
+    let mut w = watch::spawn(client, None, std::sync::Arc::new(Vec::new()));
+    let mut partial = Vec::new();
+    let synced = tokio::time::timeout(Duration::from_secs(120), async {
+        loop {
+            w.reports.changed().await.expect("the watch runs");
+            let report = w.reports.borrow_and_update().clone();
+            match report.status {
+                WatchStatus::Syncing { loaded, expected } => {
+                    partial.push((report.pods.len(), loaded, expected))
+                }
+                WatchStatus::Synced => return report.pods.len(),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the watch syncs");
+    assert_eq!(synced, total);
+    assert!(
+        partial
+            .iter()
+            .any(|&(shown, _, _)| shown > 0 && shown < total),
+        "pods appear before the list is complete: {partial:?}"
+    );
+    for &(shown, loaded, _) in &partial {
+        assert_eq!(shown, loaded, "what is shown is what has come");
+    }
+    assert!(
+        partial
+            .iter()
+            .any(|&(_, _, expected)| expected == Some(total)),
+        "the header can say of how many: {partial:?}"
+    );
+}

@@ -22,7 +22,12 @@ const SHOTS: &[(&str, &str, &str, &str)] = &[
     ("volumes", "dark", "#1a1b26", "j\nv"),
     ("pod-problems", "dark", "#1a1b26", "/crashy\n\n"),
     ("diagram-counter", "dark", "#1a1b26", "/counter\ng"),
-    ("diagram-nginx-adapter", "dark", "#1a1b26", "/nginx-adapter\ngj"),
+    (
+        "diagram-nginx-adapter",
+        "dark",
+        "#1a1b26",
+        "/nginx-adapter\ngj",
+    ),
     ("diagram-ambassador", "dark", "#1a1b26", "/ambassador\ng"),
     ("pod-list-light", "light", "#ffffff", "/init\n"),
     (

@@ -34,6 +34,12 @@ use crate::model::insight::PodSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchStatus {
     Connecting,
+    /// The first list is arriving: `loaded` pods so far, of about `expected` (the API
+    /// server's estimate, when it gives one).
+    Syncing {
+        loaded: usize,
+        expected: Option<usize>,
+    },
     Synced,
     Reconnecting {
         reason: String,
@@ -65,6 +71,38 @@ impl Drop for PodWatch {
 }
 
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
+/// Events the watcher may run ahead of the conversion: two pages of 500.
+const PIPELINE: usize = 1000;
+
+/// Aborts the task when dropped (when the watch is stopped).
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The API server's estimate of how many pods the scope holds: one pod and the
+/// remainingItemCount after it. `None` when it gives none (a selector, an old server) or the
+/// request fails; the sync goes on without a total.
+async fn count_estimate(api: Api<ApiPod>) -> Option<usize> {
+    let page = api
+        .list(&kube::api::ListParams::default().limit(1))
+        .await
+        .ok()?;
+    let remaining = page.metadata.remaining_item_count.unwrap_or(0).max(0) as usize;
+    if page
+        .metadata
+        .continue_
+        .as_deref()
+        .is_some_and(|c| !c.is_empty())
+        && page.metadata.remaining_item_count.is_none()
+    {
+        return None;
+    }
+    Some(page.items.len() + remaining)
+}
 const RECHECK_EVERY: Duration = Duration::from_secs(20);
 
 /// Watch the pods of `namespace` (all namespaces when `None`).
@@ -93,9 +131,23 @@ async fn run(
         ),
         None => (Api::all(client.clone()), Api::all(client)),
     };
-    let mut stream = watcher(api, watcher::Config::default())
+    // How many pods there are, from a one-pod page's remainingItemCount, to say how far the
+    // first sync is; asked beside the list, and never again.
+    let mut estimate = Some(tokio::spawn(count_estimate(api.clone())));
+    // The watcher lists page after page, and asks for the next page only when the last one
+    // is taken: a task of its own keeps it asking while this one converts what came.
+    let stream = watcher(api, watcher::Config::default())
         .default_backoff()
         .boxed();
+    let (pod_tx, mut pod_rx) = tokio::sync::mpsc::channel(PIPELINE);
+    let _pump = AbortOnDrop(tokio::spawn(async move {
+        let mut stream = stream;
+        while let Some(event) = stream.next().await {
+            if pod_tx.send(event).await.is_err() {
+                break;
+            }
+        }
+    }));
     let mut service_stream = Some(
         watcher(service_api, watcher::Config::default())
             .default_backoff()
@@ -106,6 +158,8 @@ async fn run(
     let mut services = ServiceIndex::default();
     let mut services_relist: Option<ServiceIndex> = None;
     let mut status = WatchStatus::Connecting;
+    let mut synced_once = false;
+    let mut expected: Option<usize> = None;
     let mut dirty = false;
     let mut attempt = 0;
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
@@ -113,7 +167,16 @@ async fn run(
     loop {
         let deadline = last_publish + PUBLISH_EVERY;
         let event = tokio::select! {
-            event = stream.next() => event,
+            event = pod_rx.recv() => event,
+            count = async { estimate.as_mut().expect("guarded").await }, if estimate.is_some() => {
+                estimate = None;
+                expected = count.ok().flatten();
+                if let WatchStatus::Syncing { expected: e, .. } = &mut status {
+                    *e = expected;
+                    dirty = true;
+                }
+                continue;
+            }
             event = next_service(&mut service_stream), if service_stream.is_some() => {
                 let before = services.clone();
                 match event {
@@ -163,15 +226,26 @@ async fn run(
             Ok(watcher::Event::Init) => relist = Some(BTreeMap::new()),
             Ok(watcher::Event::InitApply(p)) => {
                 let insight = convert(&p, &rules, &services);
-                relist
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(key(&insight), insight);
+                let fresh = relist.get_or_insert_with(BTreeMap::new);
+                // Until the first sync is done there is nothing better to show than what has
+                // come so far: show it at once, and say how far the list is.
+                if !synced_once {
+                    pods.insert(key(&insight), insight.clone());
+                    status = WatchStatus::Syncing {
+                        loaded: fresh.len() + 1,
+                        expected,
+                    };
+                    dirty = true;
+                }
+                fresh.insert(key(&insight), insight);
             }
             Ok(watcher::Event::InitDone) => {
                 if let Some(fresh) = relist.take() {
                     pods = fresh;
                 }
                 give_back_freed_memory();
+                synced_once = true;
+                estimate = None;
                 status = WatchStatus::Synced;
                 attempt = 0;
                 dirty = true;

@@ -21,13 +21,17 @@ pub struct Resume {
     /// The resourceVersion of the list's first page.
     pub rv: u64,
     pub after: Key,
+    /// How many objects the pages before sent: with the store's count, how many remain.
+    pub sent: usize,
 }
 
 /// The token for the page after `last`: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":K}`,
-/// where K is the next key to read (the last key and a NUL byte), as the apiserver writes it.
-pub fn continue_token(rv: u64, last: &Key) -> String {
+/// where K is the next key to read (the last key and a NUL byte), as the apiserver writes it,
+/// plus `"sent"`, the objects sent so far (the token is opaque to clients).
+pub fn continue_token(rv: u64, last: &Key, sent: usize) -> String {
     let start = format!("{}/{}\u{0}", last.0, last.1);
-    STANDARD.encode(json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start}).to_string())
+    STANDARD
+        .encode(json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start, "sent": sent}).to_string())
 }
 
 /// Read a `continue` parameter; the error is the apiserver's reason, for a 400.
@@ -51,63 +55,26 @@ pub fn parse_continue(token: &str) -> Result<Resume, String> {
     Ok(Resume {
         rv,
         after: (namespace.to_string(), name.to_string()),
+        sent: value["sent"].as_u64().unwrap_or(0) as usize,
     })
-}
-
-/// One page of `items` (in key order): what follows `after`, at most `limit` of them, the
-/// key of the last one when more remain, and how many remain after the page.
-pub fn page<T>(
-    items: Vec<T>,
-    key: impl Fn(&T) -> Key,
-    limit: Option<usize>,
-    after: Option<&Key>,
-) -> (Vec<T>, Option<(Key, usize)>) {
-    let mut rest: Vec<T> = match after {
-        Some(after) => items.into_iter().filter(|i| &key(i) > after).collect(),
-        None => items,
-    };
-    let Some(limit) = limit.filter(|&l| l > 0 && l < rest.len()) else {
-        return (rest, None);
-    };
-    let remaining = rest.len() - limit;
-    rest.truncate(limit);
-    let last = rest.last().map(&key).expect("limit > 0 items kept");
-    (rest, Some((last, remaining)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn keys(n: usize) -> Vec<Key> {
-        (0..n)
-            .map(|i| ("default".to_string(), format!("pod-{i:03}")))
-            .collect()
-    }
-
     #[test]
-    fn pages_follow_each_other_until_nothing_remains() {
-        let all = keys(7);
-        let mut after: Option<Key> = None;
-        let mut seen = Vec::new();
-        loop {
-            let (items, more) = page(all.clone(), Clone::clone, Some(3), after.as_ref());
-            seen.extend(items);
-            let Some((last, remaining)) = more else { break };
-            assert_eq!(remaining, 7 - seen.len());
-            let token = continue_token(1042, &last);
-            let resume = parse_continue(&token).unwrap();
-            assert_eq!(resume.rv, 1042);
-            after = Some(resume.after);
-        }
-        assert_eq!(seen, all);
-    }
-
-    #[test]
-    fn no_limit_or_a_big_one_is_everything() {
-        assert_eq!(page(keys(3), Clone::clone, None, None), (keys(3), None));
-        assert_eq!(page(keys(3), Clone::clone, Some(3), None), (keys(3), None));
-        assert_eq!(page(keys(3), Clone::clone, Some(0), None), (keys(3), None));
+    fn a_token_names_the_version_the_last_key_and_what_was_sent() {
+        let last = ("default".to_string(), "pod-007".to_string());
+        let resume = parse_continue(&continue_token(1042, &last, 500)).unwrap();
+        assert_eq!(
+            resume,
+            Resume {
+                rv: 1042,
+                after: last,
+                sent: 500
+            }
+        );
     }
 
     #[test]

@@ -70,6 +70,11 @@ fn set_values(text: &str) -> Option<Vec<String>> {
 }
 
 impl Selector {
+    /// Selects everything: neither a label nor a field term.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.fields.is_empty()
+    }
+
     /// Parse both selectors, for a kind whose selectable fields are `allowed`; the error is
     /// the message for a 400 answer.
     pub fn parse(

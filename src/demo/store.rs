@@ -71,6 +71,8 @@ impl<T> Clone for Change<T> {
 
 pub struct Store<T> {
     objects: BTreeMap<(String, String), Arc<T>>,
+    /// Objects per namespace, so a list page says how many remain without counting them.
+    counts: BTreeMap<String, usize>,
     clock: Clock,
     history: VecDeque<Change<T>>,
     /// The newest resourceVersion dropped from the history: a watch must start after it.
@@ -102,6 +104,7 @@ impl<T: Metadata<Ty = ObjectMeta> + Clone> Store<T> {
     pub fn new(clock: Clock) -> Store<T> {
         Store {
             objects: BTreeMap::new(),
+            counts: BTreeMap::new(),
             // Nothing before the store was made can be replayed.
             forgotten: clock.now(),
             clock,
@@ -121,6 +124,52 @@ impl<T: Metadata<Ty = ObjectMeta> + Clone> Store<T> {
             .cloned()
     }
 
+    /// How many objects `namespace` holds (all namespaces when `None`).
+    pub fn count(&self, namespace: Option<&str>) -> usize {
+        match namespace {
+            Some(ns) => self.counts.get(ns).copied().unwrap_or(0),
+            None => self.objects.len(),
+        }
+    }
+
+    /// One page of a list: up to `limit` objects in `namespace` (all when `None`) that come
+    /// after `after` and `keep` accepts, in key order, and whether more follow. It reads only
+    /// as far as the page goes, so a page costs the same whatever the store holds.
+    pub fn page(
+        &self,
+        namespace: Option<&str>,
+        after: Option<&(String, String)>,
+        limit: Option<usize>,
+        keep: impl Fn(&T) -> bool,
+    ) -> (Vec<Arc<T>>, bool) {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        let start = match (after, namespace) {
+            (Some(a), _) => Excluded(a.clone()),
+            (None, Some(ns)) => Included((ns.to_string(), String::new())),
+            (None, None) => Unbounded,
+        };
+        let limit = limit.filter(|&l| l > 0).unwrap_or(usize::MAX);
+        let mut items = Vec::new();
+        let mut more = false;
+        for ((ns, _), object) in self.objects.range((start, Unbounded)) {
+            if namespace.is_some_and(|n| n != ns) {
+                if namespace.is_some_and(|n| n < ns.as_str()) {
+                    break;
+                }
+                continue;
+            }
+            if !keep(object) {
+                continue;
+            }
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            items.push(object.clone());
+        }
+        (items, more)
+    }
+
     /// Objects in `namespace` (all when `None`), ordered by namespace then name.
     pub fn list(&self, namespace: Option<&str>) -> Vec<Arc<T>> {
         self.objects
@@ -136,9 +185,11 @@ impl<T: Metadata<Ty = ObjectMeta> + Clone> Store<T> {
         object.metadata_mut().resource_version = Some(rv.to_string());
         let key = key_of(object.metadata());
         let object = Arc::new(object);
+        let namespace = key.0.clone();
         let kind = if self.objects.insert(key, object.clone()).is_some() {
             EventKind::Modified
         } else {
+            *self.counts.entry(namespace).or_default() += 1;
             EventKind::Added
         };
         self.record(Change { kind, rv, object });
@@ -161,6 +212,12 @@ impl<T: Metadata<Ty = ObjectMeta> + Clone> Store<T> {
         let old = self
             .objects
             .remove(&(namespace.to_string(), name.to_string()))?;
+        if let Some(n) = self.counts.get_mut(namespace) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.counts.remove(namespace);
+            }
+        }
         let rv = self.clock.tick();
         let mut last = (*old).clone();
         last.metadata_mut().resource_version = Some(rv.to_string());

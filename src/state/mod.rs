@@ -77,6 +77,11 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
     Connecting,
+    /// The first list is arriving: the pods so far are on screen.
+    Syncing {
+        loaded: usize,
+        expected: Option<usize>,
+    },
     Synced,
     /// The watch failed and is being retried with back-off.
     Reconnecting {

@@ -89,15 +89,25 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
     let shown = app.table.len();
     let noun = if total == 1 { "pod" } else { "pods" };
     let count = if shown == total {
-        format!("{total} {noun}")
+        format!("{} {noun}", grouped(total))
     } else {
-        format!("{shown} of {total} {noun}")
+        format!("{} of {} {noun}", grouped(shown), grouped(total))
     };
     match &app.connection {
         Connection::Connecting => vec![Span::styled(
             format!("◌ connecting to {}", app.source.server()),
             style::warning(theme),
         )],
+        Connection::Syncing { loaded, expected } => {
+            let of = match expected {
+                Some(n) if *n >= *loaded => format!(" of ~{}", grouped(*n)),
+                _ => String::new(),
+            };
+            vec![Span::styled(
+                format!("◌ syncing {}{of} pods", grouped(*loaded)),
+                style::warning(theme),
+            )]
+        }
         Connection::Synced => vec![
             Span::styled(
                 "● ",
@@ -114,6 +124,19 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
         )],
         Connection::Files => vec![Span::styled(count, style::text(theme))],
     }
+}
+
+/// `12345` as `12,345`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 pub struct Footer<'a> {

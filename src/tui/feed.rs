@@ -146,6 +146,9 @@ impl ClusterFeed {
             self.last_status = Some(report.status.clone());
             msgs.push(match report.status {
                 WatchStatus::Connecting => Msg::Connection(state::Connection::Connecting),
+                WatchStatus::Syncing { loaded, expected } => {
+                    Msg::Connection(state::Connection::Syncing { loaded, expected })
+                }
                 WatchStatus::Synced => Msg::Connection(state::Connection::Synced),
                 WatchStatus::Reconnecting { reason, attempt } => {
                     Msg::Connection(state::Connection::Reconnecting { reason, attempt })

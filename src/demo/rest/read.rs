@@ -81,25 +81,24 @@ pub fn list<T: Kind>(
             "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
         );
     }
-    let objects: Vec<_> = store
-        .list(ns)
-        .into_iter()
-        .filter(|o| selector.matches(o.as_ref()))
-        .collect();
+    let after = resume.as_ref().map(|r| &r.after);
+    let (objects, more) = store.page(ns, after, limit, |o| selector.matches(o));
     let rv = resume.as_ref().map_or(store.resource_version(), |r| r.rv);
+    let sent = resume.as_ref().map_or(0, |r| r.sent) + objects.len();
+    let in_scope = store.count(ns);
     drop(store);
-    let key = |o: &Arc<T>| {
-        let meta = o.metadata();
-        (
+    let mut metadata = json!({"resourceVersion": rv.to_string()});
+    if more && let Some(last) = objects.last() {
+        let meta = last.metadata();
+        let last = (
             meta.namespace.clone().unwrap_or_default(),
             meta.name.clone().unwrap_or_default(),
-        )
-    };
-    let (objects, more) = paging::page(objects, key, limit, resume.as_ref().map(|r| &r.after));
-    let mut metadata = json!({"resourceVersion": rv.to_string()});
-    if let Some((last, remaining)) = more {
-        metadata["continue"] = json!(paging::continue_token(rv, &last));
-        metadata["remainingItemCount"] = json!(remaining);
+        );
+        metadata["continue"] = json!(paging::continue_token(rv, &last, sent));
+        // As the apiserver: an estimate, and unknown (left out) when a selector filters.
+        if selector.is_empty() {
+            metadata["remainingItemCount"] = json!(in_scope.saturating_sub(sent));
+        }
     }
     let refs: Vec<&T> = objects.iter().map(|o| o.as_ref()).collect();
     if wants_table(accept) {
