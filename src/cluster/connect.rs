@@ -164,10 +164,16 @@ fn in_cluster() -> Result<Connection, ConnectError> {
 }
 
 fn finish(
-    config: Config,
+    mut config: Config,
     context: Option<String>,
     contexts: Vec<String>,
 ) -> Result<Connection, String> {
+    // kube sends no User-Agent; say who is asking, as kubectl does (`kubectl/v1.32.4`), so
+    // the API server's logs and metrics can tell podscope's requests apart.
+    config.headers.push((
+        hyper::header::USER_AGENT,
+        hyper::header::HeaderValue::from_static(concat!("podscope/", env!("CARGO_PKG_VERSION"))),
+    ));
     let server = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
     let client = Client::try_from(config).map_err(|e| e.to_string())?;

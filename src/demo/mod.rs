@@ -6,6 +6,7 @@
 //! Its pods run for real in [`runtime`]: shell commands in their own roots with the pod's
 //! volumes mounted, simulated stand-ins for images that cannot run here.
 
+mod accounting;
 mod discovery;
 mod dns;
 mod endpoints;
@@ -83,6 +84,8 @@ pub struct Shared {
     pub proxy: proxy::Proxy,
     /// Containers' CPU and memory, read from their processes (`metrics.k8s.io`).
     pub metrics: metrics::MetricsState,
+    /// Requests and bytes per client, for `/metrics`.
+    pub accounting: accounting::Accounting,
 }
 
 impl Shared {
@@ -222,6 +225,7 @@ impl DemoCluster {
             services: Mutex::new(services),
             endpoints: Mutex::new(Store::new(clock.clone())),
             metrics: Default::default(),
+            accounting: Default::default(),
             proxy: Default::default(),
             owners: Default::default(),
             store: Mutex::new(store),

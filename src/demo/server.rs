@@ -18,6 +18,7 @@ use tokio_rustls::TlsAcceptor;
 use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Event, Namespace, Pod, Secret, Service};
 
 use super::Shared;
+use super::accounting::Accounting;
 use super::http::{ApiResponse, error, json_response, status_object};
 use super::kubeconfig::VIEWER_USER;
 use super::rest;
@@ -52,7 +53,11 @@ pub async fn serve(
                     let Ok(stream) = tls.accept(stream).await else { return };
                     let service = service_fn(move |req| {
                         let shared = shared.clone();
-                        async move { Ok::<_, Infallible>(handle(&shared, req).await) }
+                        async move {
+                            let asked = Accounting::asked(&req);
+                            let response = handle(&shared, req).await;
+                            Ok::<_, Infallible>(shared.accounting.answered(asked, response))
+                        }
                     });
                     let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service).with_upgrades();
                     // On stop the connection is dropped: open watches end with it.
@@ -145,6 +150,21 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
         .split('/')
         .map(str::to_string)
         .collect();
+    // The apiserver serves its metrics to those allowed `get` on the `/metrics` URL.
+    if path == ["metrics"] && req.method() == Method::GET {
+        if user != User::Admin {
+            return error(
+                403,
+                "Forbidden",
+                &format!("forbidden: User \"{VIEWER_USER}\" cannot get path \"/metrics\""),
+            );
+        }
+        return super::http::full_response(
+            StatusCode::OK,
+            "text/plain; version=0.0.4; charset=utf-8",
+            bytes::Bytes::from(shared.accounting.exposition()),
+        );
+    }
     if let [api, v1, namespaces, ns, pods, name, sub] = path.as_slice()
         && [api, v1, namespaces, pods] == ["api", "v1", "namespaces", "pods"]
     {
