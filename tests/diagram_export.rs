@@ -99,15 +99,11 @@ fn quoted(text: &str) -> Result<(&str, &str), String> {
                     chars.next();
                 }
             }
-            '<' => {
-                if !label[i..].starts_with("<br/>") {
-                    return Err(format!("markup in {label:?}"));
-                }
+            '<' if !label[i..].starts_with("<br/>") => {
+                return Err(format!("markup in {label:?}"));
             }
-            '|' | '`' | '>' => {
-                if !label[..i].ends_with("<br/") {
-                    return Err(format!("unescaped {c} in {label:?}"));
-                }
+            '|' | '`' | '>' if !label[..i].ends_with("<br/") => {
+                return Err(format!("unescaped {c} in {label:?}"));
             }
             c if c.is_control() => return Err(format!("control character in {label:?}")),
             _ => {}

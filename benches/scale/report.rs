@@ -254,7 +254,8 @@ fn budgets(scales: &[Scale]) -> String {
 /// churn; a line per measured client.
 pub fn plot(scales: &[Scale], clients: &[Client]) -> String {
     let colours = ["#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a"];
-    let charts: [(&str, &dyn Fn(&Figures) -> f64); 3] = [
+    type Pick<'a> = &'a dyn Fn(&Figures) -> f64;
+    let charts: [(&str, Pick); 3] = [
         ("first frame with pods (s)", &|f| {
             f.first_frame.map_or(0.0, |d| d.as_secs_f64())
         }),
@@ -283,7 +284,7 @@ pub fn plot(scales: &[Scale], clients: &[Client]) -> String {
                         s.clients
                             .iter()
                             .find(|(n, _)| n == cl.name)
-                            .and_then(|(_, f)| f.as_ref().map(|f| pick(f)))
+                            .and_then(|(_, f)| f.as_ref().map(pick))
                     })
                     .collect()
             })

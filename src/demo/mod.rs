@@ -86,6 +86,9 @@ pub struct Shared {
     pub metrics: metrics::MetricsState,
     /// Requests and bytes per client, for `/metrics`.
     pub accounting: accounting::Accounting,
+    /// Status changes per second across the synthetic pods (`--churn`), changeable while
+    /// the cluster runs.
+    pub churn_rate: std::sync::atomic::AtomicU32,
 }
 
 impl Shared {
@@ -150,6 +153,13 @@ pub struct DemoCluster {
 }
 
 impl DemoCluster {
+    /// Change the churn rate of a cluster started with `--churn` (0 pauses it).
+    pub fn set_churn(&self, per_second: u32) {
+        self.shared
+            .churn_rate
+            .store(per_second, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub async fn start(options: DemoOptions) -> std::io::Result<DemoCluster> {
         let listener =
             TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
@@ -226,6 +236,7 @@ impl DemoCluster {
             endpoints: Mutex::new(Store::new(clock.clone())),
             metrics: Default::default(),
             accounting: Default::default(),
+            churn_rate: std::sync::atomic::AtomicU32::new(options.churn),
             proxy: Default::default(),
             owners: Default::default(),
             store: Mutex::new(store),
@@ -245,12 +256,7 @@ impl DemoCluster {
         tokio::spawn(endpoints::run(shared.clone(), stop_rx.clone()));
         tokio::spawn(metrics::sample(shared.clone(), stop_rx.clone()));
         if options.churn > 0 && !synthetic.is_empty() {
-            tokio::spawn(churn(
-                shared.clone(),
-                synthetic,
-                options.churn,
-                stop_rx.clone(),
-            ));
+            tokio::spawn(churn(shared.clone(), synthetic, stop_rx.clone()));
         }
         let task = tokio::spawn(server::serve(
             listener,
@@ -308,13 +314,8 @@ impl Drop for DemoCluster {
     }
 }
 
-/// Apply `per_second` simulated restarts, spread over ten ticks a second, until stopped.
-async fn churn(
-    shared: Arc<Shared>,
-    pods: Vec<(String, String)>,
-    per_second: u32,
-    mut stop: watch::Receiver<bool>,
-) {
+/// Apply the churn rate's simulated restarts a second, spread over ten ticks, until stopped.
+async fn churn(shared: Arc<Shared>, pods: Vec<(String, String)>, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
     let (mut owed, mut seed) = (0u64, 0x9E37_79B9_7F4A_7C15u64);
     loop {
@@ -322,7 +323,7 @@ async fn churn(
             _ = stop.changed() => return,
             _ = tick.tick() => {}
         }
-        owed += u64::from(per_second);
+        owed += u64::from(shared.churn_rate.load(std::sync::atomic::Ordering::Relaxed));
         let Ok(mut store) = shared.store.lock() else {
             return;
         };

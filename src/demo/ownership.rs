@@ -162,7 +162,8 @@ fn lookup_mut<'a>(value: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> 
 }
 
 fn has_key(item: &Value, key: &str, text: &str) -> bool {
-    item.get(key).is_some_and(|v| v.to_string() == text)
+    item.get(key)
+        .is_some_and(|v| serde_json::to_string(v).is_ok_and(|json| json == text))
 }
 
 #[derive(Debug, Clone)]

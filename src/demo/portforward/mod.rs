@@ -214,11 +214,7 @@ async fn serve_spdy_in_websocket(
     let reader = tokio::spawn(async move {
         while let Some(Ok(message)) = source.next().await {
             match message {
-                Message::Binary(bytes) => {
-                    if in_tx.send(bytes.to_vec()).await.is_err() {
-                        return;
-                    }
-                }
+                Message::Binary(bytes) if in_tx.send(bytes.to_vec()).await.is_err() => return,
                 Message::Close(_) => return,
                 _ => {}
             }
