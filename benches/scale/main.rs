@@ -15,7 +15,8 @@
 //! the TUI's log path take a container's output against `kubectl logs -f`. A peer found in
 //! `PODSCOPE_PEERS` is measured the same way; one that is not is listed as not measured.
 //! It writes `BENCHMARKS.md` and `screenshots/benchmarks.svg`. `PODSCOPE_BENCH_WINDOW=S`
-//! shortens the 30 s windows (for a quick look; the file says so).
+//! shortens the 30 s windows and `PODSCOPE_BENCH_SIZES=1000,5000` picks the sizes (for a
+//! quick look; the file says so).
 
 mod clients;
 mod filter;
@@ -71,6 +72,12 @@ fn main() {
     let mut sizes = vec![1_000, 10_000, 50_000];
     if full {
         sizes.push(150_000);
+    }
+    if let Ok(list) = std::env::var("PODSCOPE_BENCH_SIZES") {
+        sizes = list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
     }
     let mut scales = Vec::new();
     for &n in &sizes {

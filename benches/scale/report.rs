@@ -44,7 +44,7 @@ fn with_ratio(shown: String, mine: Option<f64>, peers: &[(&str, Option<f64>)]) -
         .filter_map(|(n, v)| v.map(|v| (n, v)))
         .min_by(|a, b| a.1.total_cmp(&b.1));
     match (mine, best) {
-        (Some(m), Some((name, b))) if b > 0.0 => format!("{shown} ({:.2}× {name})", m / b),
+        (Some(m), Some((name, b))) if b > 0.0 => format!("{shown} · {:.2}× {name}", m / b),
         _ => shown,
     }
 }
@@ -80,11 +80,14 @@ pub fn markdown(scales: &[Scale], clients: &[Client], logs: &LogFigures, s: &Set
     for scale in scales {
         write_scale(&mut out, scale);
     }
-    let rate =
-        |r: Option<f64>| r.map_or("not measured".to_string(), |r| format!("{:.0} lines/s", r));
+    let rate = |r: Option<(f64, usize)>| match r {
+        None => "not measured | |".to_string(),
+        Some((rate, 0)) => format!("{rate:.0} lines/s | not counted |"),
+        Some((rate, n)) => format!("{rate:.0} lines/s | {n} |"),
+    };
     let _ = writeln!(
         out,
-        "\n## Logs\n\nA container writes 1,000,000 numbered lines as fast as `seq` can; each reader takes all of them.\n\n| reader | rate |\n|---|---|\n| `podscope logs -f` | {} |\n| `kubectl logs -f` | {} |\n| the TUI's log view (`1`, the last minute) | {} |",
+        "\n## Logs\n\nA container writes 1,000,000 numbered lines as fast as `seq` can while the reader follows it from before the first line; the rate is from its first line to its last. The demo keeps a container's last 20,000 lines, so a reader that falls behind loses lines.\n\n| reader | rate | lines received |\n|---|---|---|\n| `podscope logs -f` | {}\n| `kubectl logs -f` | {}\n| the TUI's log view (first line to last on screen) | {}",
         rate(logs.podscope_cli),
         rate(logs.kubectl),
         rate(logs.tui)
@@ -127,13 +130,16 @@ fn write_scale(out: &mut String, scale: &Scale) {
         };
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} ({}) | {} ({}) | {} | {} | {:.1} | {:.0} | {} | {:.1} | {:.0} |",
+            "| {name} | {} | {} | {} | {} (peak {}) | {} | {} | {:.1} | {:.0} | {} | {:.1} | {:.0} |",
             ratio(first, f.first_frame.map(|d| d.as_secs_f64()), &|f| f
                 .first_frame
                 .map(|d| d.as_secs_f64())),
             f.synced.map_or("not shown".to_string(), secs),
-            ratio(mb(f.rss), Some(f.rss as f64), &|f| Some(f.rss as f64)),
-            mb(f.hwm),
+            ratio(
+                format!("{} (peak {})", mb(f.rss), mb(f.hwm)),
+                Some(f.rss as f64),
+                &|f| Some(f.rss as f64)
+            ),
             mb(f.churn_rss),
             mb(f.churn_hwm),
             ratio(pct(f.idle_cpu), Some(f.idle_cpu), &|f| Some(f.idle_cpu)),
