@@ -42,6 +42,9 @@ pub struct TuiArgs {
     /// Draw the pod diagram with ASCII only (for terminals without box-drawing characters).
     #[arg(long)]
     pub ascii: bool,
+    /// No mouse: leave clicks and the wheel to the terminal (the config's `mouse = false`).
+    #[arg(long)]
+    pub no_mouse: bool,
     /// Image for debug containers (`d`; default busybox, or the config's debug_image).
     #[arg(long, value_name = "IMAGE")]
     pub debug_image: Option<String>,
@@ -61,6 +64,36 @@ pub enum Command {
     Logs(LogsArgs),
     /// Run a command in a container (kubectl exec flags), through the API.
     Exec(ExecArgs),
+    /// Print the shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(
+        after_help = "Load it in the current shell, e.g. `source <(podscope completion bash)`, or write it where your shell looks (see the README)."
+    )]
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print podscope's manual page (roff), e.g. `podscope man | man -l -`.
+    Man,
+    /// Print the effective configuration: every key, its value, its default and where it came from.
+    Config(ConfigArgs),
+}
+
+/// The TUI's flags that override config keys, so `podscope config` shows what a run with them
+/// would use.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// As for the TUI: a theme name or path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// As for the TUI: the image of debug containers.
+    #[arg(long, value_name = "IMAGE")]
+    pub debug_image: Option<String>,
+    /// As for the TUI: draw the diagram with ASCII only.
+    #[arg(long)]
+    pub ascii: bool,
+    /// As for the TUI: no mouse.
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 /// Which cluster: the kubeconfig flags every cluster command shares.
@@ -140,6 +173,9 @@ pub struct DemoArgs {
     /// Draw the pod diagram with ASCII only (for terminals without box-drawing characters).
     #[arg(long)]
     pub ascii: bool,
+    /// No mouse: leave clicks and the wheel to the terminal (the config's `mouse = false`).
+    #[arg(long)]
+    pub no_mouse: bool,
     /// Image for debug containers (`d`; default busybox).
     #[arg(long, value_name = "IMAGE")]
     pub debug_image: Option<String>,

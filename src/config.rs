@@ -15,6 +15,7 @@
 //! log_lines = 200000                # lines a log view keeps (default 100000)
 //! debug_image = "nicolaka/netshoot" # image of debug containers (default busybox)
 //! ascii = true                      # draw the pod diagram with ASCII only (default false)
+//! mouse = false                     # no mouse in the TUI (default true)
 //! ```
 //!
 //! (Top-level keys go before the first `[[roles]]` table, as TOML wants.)
@@ -33,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::config_keys::{KEYS, ROLE_FIELDS, unknown};
 use crate::model::{ContainerRole, RoleRule};
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -45,6 +47,8 @@ pub struct Config {
     pub debug_image: Option<String>,
     /// Draw the pod diagram with ASCII only (`ascii`).
     pub ascii: bool,
+    /// The mouse in the TUI (`mouse`; on when unset).
+    pub mouse: Option<bool>,
 }
 
 /// The config file's theme: a name or path, and slot overrides (a table shaped like a theme
@@ -66,6 +70,7 @@ struct RawConfig {
     log_lines: Option<usize>,
     debug_image: Option<String>,
     ascii: Option<bool>,
+    mouse: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,8 +132,47 @@ pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
     })
 }
 
+/// The line a top-level key (or table) is set on, for the error.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|l| {
+        let l = l.trim_start().trim_start_matches('[');
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(['=', ']', '.']))
+    })
+}
+
+/// Keys the file sets that podscope does not know, each with the nearest known one.
+fn unknown_keys(text: &str) -> Result<(), String> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        // Not TOML: the parse below says where.
+        return Ok(());
+    };
+    let known: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+    for key in table.keys() {
+        if !known.contains(&key.as_str()) {
+            let at = line_of(text, key).map_or(String::new(), |l| format!("line {}: ", l + 1));
+            return Err(format!("{at}{}", unknown("key", key, &known)));
+        }
+    }
+    if let Some(toml::Value::Array(rules)) = table.get("roles") {
+        for (i, rule) in rules.iter().enumerate() {
+            let Some(rule) = rule.as_table() else {
+                continue;
+            };
+            if let Some(field) = rule.keys().find(|k| !ROLE_FIELDS.contains(&k.as_str())) {
+                return Err(format!(
+                    "roles[{i}]: {}",
+                    unknown("field", field, ROLE_FIELDS)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parse config text; the error says where and what.
 pub fn parse(text: &str) -> Result<Config, String> {
+    unknown_keys(text)?;
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let position = e.span().map(|s| {
             let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
@@ -195,6 +239,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         log_lines: raw.log_lines,
         debug_image: raw.debug_image.filter(|i| !i.trim().is_empty()),
         ascii: raw.ascii.unwrap_or(false),
+        mouse: raw.mouse,
     })
 }
 
@@ -217,6 +262,19 @@ mod tests {
                 .contains("give an image or a name")
         );
         assert!(parse("[[roles]\n").unwrap_err().starts_with("line 1: "));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line_and_the_key_meant() {
+        assert_eq!(
+            parse("theme = \"light\"\nlog_line = 500\n").unwrap_err(),
+            "line 2: unknown key `log_line` (did you mean `log_lines`?)"
+        );
+        assert_eq!(
+            parse("[[roles]]\nimagee = \"x\"\nrole = \"main\"\n").unwrap_err(),
+            "roles[0]: unknown field `imagee` (did you mean `image`?)"
+        );
+        assert_eq!(parse("mouse = false\n").unwrap().mouse, Some(false));
     }
 
     #[test]

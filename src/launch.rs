@@ -90,6 +90,7 @@ fn ui_error(e: std::io::Error) -> Failure {
 struct Actions {
     readonly: bool,
     ascii: bool,
+    mouse: bool,
     debug_image: Option<String>,
     log_lines: Option<usize>,
 }
@@ -98,6 +99,7 @@ impl Actions {
     fn apply(&self, app: &mut App) {
         app.readonly = self.readonly;
         app.ascii = self.ascii;
+        app.mouse = self.mouse;
         if let Some(image) = &self.debug_image {
             app.debug_image = image.clone();
         }
@@ -114,6 +116,7 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
     let actions = Actions {
         readonly: args.readonly,
         ascii: args.ascii || config.ascii,
+        mouse: !args.no_mouse && config.mouse.unwrap_or(true),
         debug_image: args.debug_image.clone().or(config.debug_image.clone()),
         log_lines: config.log_lines,
     };
@@ -178,6 +181,7 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
     let actions = Actions {
         readonly: args.readonly,
         ascii: args.ascii || config.ascii,
+        mouse: !args.no_mouse && config.mouse.unwrap_or(true),
         debug_image: args.debug_image.clone().or(config.debug_image.clone()),
         log_lines: config.log_lines,
     };

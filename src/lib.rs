@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod config_keys;
 pub mod demo;
 pub mod describe;
 pub mod launch;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use podscope::cli::{Cli, Command, DemoArgs, DescribeArgs, OutputFormat, display_name};
+use podscope::cli::{Cli, Command, ConfigArgs, DemoArgs, DescribeArgs, OutputFormat, display_name};
 use podscope::describe::{json, table};
 use podscope::launch::{self, Failure};
 use podscope::load::load_paths;
@@ -34,6 +34,9 @@ fn main() -> ExitCode {
         Some(Command::Demo(args)) => demo(args).map(|()| 0),
         Some(Command::Exec(args)) => on_runtime(run::exec::run(args)),
         Some(Command::Logs(args)) => on_runtime(run::logs::run(args)),
+        Some(Command::Completion { shell }) => completion(shell).map(|()| 0),
+        Some(Command::Man) => man().map(|()| 0),
+        Some(Command::Config(args)) => config(args).map(|()| 0),
         None => launch::tui(cli.tui).map(|()| 0),
     };
     match result {
@@ -124,13 +127,71 @@ fn print(pods: &[PodInsight], output: OutputFormat) -> Result<(), Failure> {
             table::render(pods, table::Paint { enabled: colour })
         }
     };
+    emit(text.as_bytes())
+}
+
+/// Write to stdout; a closed pipe (`podscope describe | head`) is not an error worth reporting.
+fn emit(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         // A closed pipe (`podscope describe | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::runtime(format!("cannot write output: {e}"))),
     }
+}
+
+/// `podscope completion SHELL`: the script, from the same definitions the parser uses.
+fn completion(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "podscope", &mut script);
+    emit(&script)
+}
+
+/// `podscope man`: the manual page, in roff.
+fn man() -> Result<(), Failure> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| Failure::runtime(format!("cannot write the manual page: {e}")))?;
+    emit(&page)
+}
+
+/// `podscope config`: the effective configuration, key by key.
+fn config(args: ConfigArgs) -> Result<(), Failure> {
+    use podscope::config_keys::{Flags, effective, render};
+    let config = podscope::config::load().map_err(|e| Failure::usage(e.to_string()))?;
+    let file_line = match podscope::config::config_path() {
+        Some(path) => {
+            let named = std::env::var_os("PODSCOPE_CONFIG").is_some_and(|p| !p.is_empty());
+            let why = if named {
+                " (named by PODSCOPE_CONFIG)"
+            } else {
+                ""
+            };
+            if path.is_file() {
+                format!("config file: {}{why}", path.display())
+            } else {
+                format!(
+                    "config file: {}{why}, not found: every key has its default",
+                    path.display()
+                )
+            }
+        }
+        None => "no config file: neither XDG_CONFIG_HOME nor HOME is set".to_string(),
+    };
+    let file = podscope::config::config_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let flags = Flags {
+        theme: args.theme,
+        debug_image: args.debug_image,
+        ascii: args.ascii,
+        no_mouse: args.no_mouse,
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let rows = effective(&config, &file, &flags, no_color);
+    emit(render(&rows, &file_line).as_bytes())
 }
 
 fn demo(args: DemoArgs) -> Result<(), Failure> {

@@ -31,8 +31,16 @@ where
     }
 }
 
+/// Told after each page of pods: how many have come, and about how many there are (when the
+/// API server estimates it).
+pub type Progress<'a> = &'a (dyn Fn(usize, Option<usize>) + Sync);
+
 /// Every object of a list, page by page.
-async fn list_all<K>(api: &Api<K>, params: ListParams) -> Result<Vec<K>, ApiFailure>
+async fn list_all<K>(
+    api: &Api<K>,
+    params: ListParams,
+    progress: Option<Progress<'_>>,
+) -> Result<Vec<K>, ApiFailure>
 where
     K: Clone + DeserializeOwned + std::fmt::Debug,
 {
@@ -44,6 +52,13 @@ where
             .await
             .map_err(|e| ApiFailure::from_kube(&e))?;
         out.extend(page.items);
+        if let Some(report) = progress {
+            let remaining = page
+                .metadata
+                .remaining_item_count
+                .map(|r| r.max(0) as usize);
+            report(out.len(), remaining.map(|r| r + out.len()));
+        }
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(token) => params = params.continue_token(&token),
             None => return Ok(out),
@@ -56,15 +71,17 @@ pub async fn fetch(
     client: &Client,
     namespace: Option<&str>,
     names: &[String],
+    progress: Option<Progress<'_>>,
 ) -> Result<Snapshot, ApiFailure> {
     let pods_api: Api<ApiPod> = api(client, namespace);
     let events_api: Api<Event> = api(client, namespace);
     let (pods, events) = if names.is_empty() {
         let (pods, events) = tokio::join!(
-            list_all(&pods_api, ListParams::default()),
+            list_all(&pods_api, ListParams::default(), progress),
             list_all(
                 &events_api,
-                ListParams::default().fields("involvedObject.kind=Pod")
+                ListParams::default().fields("involvedObject.kind=Pod"),
+                None
             ),
         );
         (pods?, events.unwrap_or_default())
@@ -81,7 +98,7 @@ pub async fn fetch(
             let fields = format!("involvedObject.name={name},involvedObject.kind=Pod");
             // Events are extra: a refusal to list them leaves the pod described without.
             events.extend(
-                list_all(&events_api, ListParams::default().fields(&fields))
+                list_all(&events_api, ListParams::default().fields(&fields), None)
                     .await
                     .unwrap_or_default(),
             );
@@ -89,7 +106,7 @@ pub async fn fetch(
         (pods, events)
     };
     let services_api: Api<Service> = api(client, namespace);
-    let services = list_all(&services_api, ListParams::default())
+    let services = list_all(&services_api, ListParams::default(), None)
         .await
         .unwrap_or_default();
     Ok(Snapshot {

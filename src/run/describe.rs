@@ -41,9 +41,12 @@ pub async fn run(args: &DescribeArgs, rules: &[RoleRule]) -> Result<Vec<PodInsig
         ));
     }
     let client = connection.client.clone();
-    let snapshot = snapshot::fetch(&client, namespace.as_deref(), &names)
+    let progress = Progress::new();
+    let report = |loaded: usize, expected: Option<usize>| progress.report(loaded, expected);
+    let snapshot = snapshot::fetch(&client, namespace.as_deref(), &names, Some(&report))
         .await
         .map_err(|f| super::kubectl_failure(&f))?;
+    progress.done();
     let now = Timestamp::now();
     let mut insights = analyse(snapshot, rules, now);
     if insights.len() <= LOGS_FOR_AT_MOST {
@@ -52,6 +55,41 @@ pub async fn run(args: &DescribeArgs, rules: &[RoleRule]) -> Result<Vec<PodInsig
         }
     }
     Ok(insights)
+}
+
+/// A progress line on stderr for a list that takes more than a second: only when stderr is a
+/// terminal, so never in a file or a pipe, and never in the output itself.
+struct Progress {
+    started: std::time::Instant,
+    terminal: bool,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            started: std::time::Instant::now(),
+            terminal: std::io::stderr().is_terminal(),
+            shown: Default::default(),
+        }
+    }
+
+    fn report(&self, loaded: usize, expected: Option<usize>) {
+        if !self.terminal || self.started.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        let of = expected.map_or(String::new(), |n| format!(" of ~{n}"));
+        eprint!("\r\x1b[Klisting pods: {loaded}{of}");
+        self.shown.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Clear the line, if one was shown.
+    fn done(&self) {
+        if self.shown.load(std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r\x1b[K");
+        }
+    }
 }
 
 /// Pods with their Services, events and findings, sorted by namespace and name.

@@ -74,6 +74,14 @@ impl HelpLayout {
         let mut logs = vec![HelpRow::Heading("In the log view")];
         logs.extend(keys(LOG_BINDINGS, column_width));
         logs.push(HelpRow::Blank);
+        logs.push(HelpRow::Heading("Mouse (off with --no-mouse)"));
+        for text in wrap(
+            "click selects a row, a container or a diagram box; double-click opens it (a container: its logs); the wheel scrolls; a click on a footer hint presses its key. Hold Shift to select text as usual.",
+            column_width.saturating_sub(KEY_WIDTH + 1),
+        ) {
+            logs.push(HelpRow::Key { key: "", text });
+        }
+        logs.push(HelpRow::Blank);
         logs.push(HelpRow::Heading("Glyphs"));
         logs.extend(legend(column_width));
         let columns = if two {

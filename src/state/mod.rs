@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod log_buffer;
 mod log_keys;
 pub mod log_view;
+pub mod mouse;
 pub mod pod_details;
 pub mod pod_view;
 pub mod pods;
@@ -143,6 +144,8 @@ pub struct App {
     pub kubectl: KubectlTarget,
     /// Draw the diagram with ASCII only (`--ascii` or the config's `ascii`).
     pub ascii: bool,
+    /// Take the mouse from the terminal (not with `--no-mouse` or the config's `mouse = false`).
+    pub mouse: bool,
     /// `--readonly`: no exec, no debug containers.
     pub readonly: bool,
     /// The image of debug containers (`--debug-image`).
@@ -191,6 +194,7 @@ impl App {
             size: (80, 24),
             kubectl,
             ascii: false,
+            mouse: true,
             readonly: false,
             debug_image: DEFAULT_DEBUG_IMAGE.to_string(),
             confirm: None,
@@ -214,6 +218,13 @@ impl App {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
+    /// A click on something drawn (the terminal layer knows what is where).
+    Click {
+        target: mouse::Target,
+        double: bool,
+    },
+    /// The mouse wheel, notches down (positive) or up.
+    Wheel(i8),
     Pods(PodSet),
     Connection(Connection),
     /// Listing pods in all namespaces was refused (RBAC).

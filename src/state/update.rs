@@ -24,6 +24,21 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             key_press(app, key, &mut out);
             pod_details::follow_screen(app, &mut out);
         }
+        Msg::Click { target, double } => {
+            app.flash = None;
+            super::mouse::click(app, target, double, &mut out);
+            pod_details::follow_screen(app, &mut out);
+        }
+        Msg::Wheel(notches) => {
+            if matches!(app.screen, Screen::Yaml(_)) && app.help.is_none() {
+                let key = if notches > 0 { Key::Down } else { Key::Up };
+                for _ in 0..3 * notches.unsigned_abs() {
+                    key_press(app, key, &mut out);
+                }
+            } else {
+                super::mouse::wheel(app, notches, &mut out);
+            }
+        }
         Msg::Pods(pods) => {
             let height = app.list_height();
             app.table.set_pods(pods, height);
@@ -148,7 +163,7 @@ fn help_key(app: &mut App, scroll: usize, key: Key, out: &mut Outcome) {
     };
 }
 
-fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
+pub(super) fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
     if app.prompt.is_some() {
         prompt_keys::prompt_key(app, key, out);
         return;
@@ -179,6 +194,12 @@ fn key_press(app: &mut App, key: Key, out: &mut Outcome) {
         out.redraw = false;
         return;
     };
+    act(app, action, out);
+}
+
+/// Do what `action` asks on the screen shown, as its key would.
+pub(super) fn act(app: &mut App, action: Action, out: &mut Outcome) {
+    let in_logs = matches!(app.screen, Screen::Logs(_));
     let height = app.list_height();
     match action {
         Action::Quit => out.effects.push(Effect::Quit),

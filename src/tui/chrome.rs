@@ -1,6 +1,10 @@
 //! The header line (where the pods come from, the connection, the order and filter) and the
 //! footer line (the prompt, a message, or the keys that matter on this screen).
 
+use std::cell::RefCell;
+
+use crate::state::Key;
+use crate::state::mouse::{Hit, Target};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -142,6 +146,21 @@ fn grouped(n: usize) -> String {
 pub struct Footer<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
+    /// Where the hints are, for the mouse.
+    pub hits: &'a RefCell<Vec<Hit>>,
+}
+
+/// The key a footer hint stands for: its first key (`j` of `j/k`, `N` of `N/A/R/S`).
+fn hint_key(hint: &str) -> Option<Key> {
+    match hint {
+        "enter" => return Some(Key::Enter),
+        "esc" => return Some(Key::Esc),
+        _ => {}
+    }
+    if let Some(c) = hint.strip_prefix('^').and_then(|r| r.chars().next()) {
+        return Some(Key::Ctrl(c));
+    }
+    hint.chars().next().map(Key::Char)
 }
 
 impl Widget for Footer<'_> {
@@ -249,7 +268,20 @@ impl Widget for Footer<'_> {
             ],
         };
         let mut spans = Vec::new();
+        let mut x = area.x;
+        let mut hits = self.hits.borrow_mut();
         for (key, what) in hints {
+            let width = (key.chars().count() + what.chars().count() + 3) as u16;
+            if let Some(k) = hint_key(key) {
+                hits.push(Hit {
+                    x,
+                    y: area.y,
+                    width,
+                    height: 1,
+                    target: Target::Key(k),
+                });
+            }
+            x = x.saturating_add(width);
             spans.push(Span::styled(format!(" {key}"), style::title(theme)));
             spans.push(Span::styled(format!(" {what} "), style::muted(theme)));
         }

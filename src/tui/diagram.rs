@@ -1,6 +1,9 @@
 //! The diagram view: the pod drawn as `model::diagram` lays it out, each container in its
 //! role's colour, the selected one and its edges in bold, what its arrows mean underneath.
 
+use std::cell::RefCell;
+
+use crate::state::mouse::{Hit, Target};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -18,6 +21,8 @@ pub struct DiagramView<'a> {
     pub app: &'a App,
     pub view: &'a ViewState,
     pub theme: &'a Theme,
+    /// Where the containers' boxes are, for the mouse.
+    pub hits: &'a RefCell<Vec<Hit>>,
 }
 
 impl Widget for DiagramView<'_> {
@@ -44,6 +49,31 @@ impl Widget for DiagramView<'_> {
                 ascii: self.app.ascii,
             },
         );
+        // Each lane's box is in the top rows, under the border, until scrolled away.
+        if self.view.scroll == 0 {
+            let mut hits = self.hits.borrow_mut();
+            for lane in 0..d.lanes.len() {
+                let cells: Vec<u16> = (0..canvas.rows.len().min(4))
+                    .flat_map(|r| {
+                        canvas.rows[r]
+                            .iter()
+                            .enumerate()
+                            .map(move |(x, c)| (r, x, c))
+                    })
+                    .filter(|(_, _, c)| c.paint == Paint::Lane(lane))
+                    .map(|(_, x, _)| x as u16)
+                    .collect();
+                if let (Some(&lo), Some(&hi)) = (cells.iter().min(), cells.iter().max()) {
+                    hits.push(Hit {
+                        x: area.x + 1 + lo,
+                        y: area.y + 1,
+                        width: hi - lo + 1,
+                        height: 4,
+                        target: Target::Lane(lane),
+                    });
+                }
+            }
+        }
         let mut lines: Vec<Line> = canvas
             .runs()
             .into_iter()

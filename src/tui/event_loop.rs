@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::feed::{ClusterFeed, DebugFeed, Feed, LogFeed, PodFeed};
 use super::input::{self, TermInput};
-use super::render::draw;
+use super::render::draw_with_hits;
 use super::session;
 use super::terminal::{TerminalGuard, copy_to_clipboard};
 use crate::logging::log;
@@ -23,7 +23,10 @@ const FRAME: Duration = Duration::from_millis(16);
 
 /// Run the TUI until the user quits.
 pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> {
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter(app.mouse)?;
+    // Where the last frame drew what a click can mean, and the last click (for doubles).
+    let mut hits: Vec<crate::state::mouse::Hit> = Vec::new();
+    let mut clicks = input::Clicks::default();
     let size = guard.terminal.size()?;
     update(&mut app, Msg::Resize(size.width, size.height));
     if let Feed::Cluster(cluster) = &mut feed {
@@ -48,7 +51,9 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
     let mut last_draw = Instant::now() - FRAME;
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
-            guard.terminal.draw(|f| draw(f, &app, theme))?;
+            guard
+                .terminal
+                .draw(|f| hits = draw_with_hits(f, &app, theme))?;
             dirty = false;
             last_draw = Instant::now();
         }
@@ -56,13 +61,13 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
         tokio::select! {
             event = next_event(&mut events) => {
                 match event {
-                    Some(Ok(e)) => msgs.extend(message(e)),
+                    Some(Ok(e)) => msgs.extend(message(e, &hits, &mut clicks)),
                     Some(Err(e)) => return Err(e),
                     None => return Ok(()),
                 }
                 // Drain whatever else is already queued (a paste, key repeat) before drawing.
                 while let Some(Ok(Ok(e))) = events.as_mut().map(|i| i.rx.try_recv()) {
-                    msgs.extend(message(e));
+                    msgs.extend(message(e, &hits, &mut clicks));
                 }
             }
             news = cluster_news(&mut feed) => {
@@ -161,9 +166,15 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     Effect::WatchPod { namespace, name } => {
                         if let Feed::Cluster(cluster) = &mut feed {
                             pod.start(cluster.client(), &namespace, &name);
+                            cluster.watch_usage(&namespace);
                         }
                     }
-                    Effect::StopWatchingPod => pod.stop(),
+                    Effect::StopWatchingPod => {
+                        pod.stop();
+                        if let Feed::Cluster(cluster) = &mut feed {
+                            cluster.stop_usage();
+                        }
+                    }
                     Effect::DeletePod(request) => {
                         if let Feed::Cluster(cluster) = &mut feed {
                             let (client, tx) = (cluster.client().clone(), answers_tx.clone());
@@ -327,10 +338,15 @@ async fn cluster_news(feed: &mut Feed) -> ClusterNews {
     }
 }
 
-fn message(event: Event) -> Option<Msg> {
+fn message(
+    event: Event,
+    hits: &[crate::state::mouse::Hit],
+    clicks: &mut input::Clicks,
+) -> Option<Msg> {
     match event {
         Event::Key(k) => input::key(k).map(Msg::Key),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) => clicks.mouse(m, hits),
         _ => None,
     }
 }

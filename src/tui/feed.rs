@@ -67,15 +67,25 @@ impl ClusterFeed {
         self.watch = None;
         self.last_pods = None;
         self.last_status = None;
-        self.metrics = Some(cluster::metrics::spawn(
-            self.connection.client.clone(),
-            namespace.clone(),
-        ));
+        self.metrics = None;
         self.watch = Some(cluster::watch::spawn(
             self.connection.client.clone(),
             namespace,
             self.rules.clone(),
         ));
+    }
+
+    /// Poll the metrics API for `namespace` while a pod there is open: only the pod view
+    /// shows usage, and a metrics API cannot be watched, so the pod list costs no request.
+    pub fn watch_usage(&mut self, namespace: &str) {
+        self.metrics = Some(cluster::metrics::spawn(
+            self.connection.client.clone(),
+            Some(namespace.to_string()),
+        ));
+    }
+
+    pub fn stop_usage(&mut self) {
+        self.metrics = None;
     }
 
     /// The pod watch's and the metrics poller's channels, to wait on both at once.

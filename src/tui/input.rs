@@ -98,3 +98,39 @@ fn hung_up() -> bool {
     let ready = unsafe { libc::poll(&mut pfd, 1, 0) };
     ready > 0 && pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
+
+/// Two clicks on the same thing within this long are a double click.
+const DOUBLE_CLICK: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Turns crossterm's mouse events into clicks on what the last frame drew there, and the
+/// wheel; remembers the last click to tell a double click.
+#[derive(Default)]
+pub struct Clicks {
+    last: Option<(std::time::Instant, crate::state::mouse::Target)>,
+}
+
+impl Clicks {
+    pub fn mouse(
+        &mut self,
+        event: crossterm::event::MouseEvent,
+        hits: &[crate::state::mouse::Hit],
+    ) -> Option<crate::state::Msg> {
+        use crate::state::Msg;
+        use crossterm::event::{MouseButton, MouseEventKind};
+        match event.kind {
+            MouseEventKind::ScrollDown => Some(Msg::Wheel(1)),
+            MouseEventKind::ScrollUp => Some(Msg::Wheel(-1)),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let target = crate::state::mouse::target_at(hits, event.column, event.row)?;
+                let now = std::time::Instant::now();
+                let double = self
+                    .last
+                    .is_some_and(|(at, t)| t == target && now.duration_since(at) <= DOUBLE_CLICK);
+                // A third click starts over rather than counting as another double.
+                self.last = if double { None } else { Some((now, target)) };
+                Some(Msg::Click { target, double })
+            }
+            _ => None,
+        }
+    }
+}

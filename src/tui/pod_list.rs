@@ -1,6 +1,9 @@
 //! The pod list: kubectl's columns plus CONTAINERS, one role glyph per container coloured by
 //! its state. Only the rows on screen are built.
 
+use std::cell::RefCell;
+
+use crate::state::mouse::{Hit, Target};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -18,6 +21,8 @@ use crate::theme::Theme;
 pub struct PodList<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
+    /// Where the rows are, for the mouse.
+    pub hits: &'a RefCell<Vec<Hit>>,
 }
 
 impl Widget for PodList<'_> {
@@ -31,6 +36,16 @@ impl Widget for PodList<'_> {
         }
         let show_ns = table.scope == Scope::All && has_many_namespaces(app);
         let visible: Vec<(usize, &PodInsight)> = table.visible(height).collect();
+        // Under the header, one line per row.
+        self.hits
+            .borrow_mut()
+            .extend(visible.iter().enumerate().map(|(line, &(row, _))| Hit {
+                x: area.x,
+                y: area.y + 1 + line as u16,
+                width: area.width,
+                height: 1,
+                target: Target::Row(row),
+            }));
         // Each column as wide as its widest visible cell, within bounds.
         let widest = |cell: &dyn Fn(&PodInsight) -> usize, min: usize, max: usize| -> u16 {
             visible

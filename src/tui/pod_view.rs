@@ -2,6 +2,9 @@
 //! main, sidecars, adapters, ambassadors, ephemeral), and below them the selected
 //! container's details.
 
+use std::cell::RefCell;
+
+use crate::state::mouse::{Hit, Target};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -23,6 +26,8 @@ pub struct PodView<'a> {
     pub app: &'a App,
     pub view: &'a ViewState,
     pub theme: &'a Theme,
+    /// Where the containers are, for the mouse.
+    pub hits: &'a RefCell<Vec<Hit>>,
 }
 
 impl Widget for PodView<'_> {
@@ -62,6 +67,8 @@ impl Widget for PodView<'_> {
         }
         let mut last_group = None;
         let mut selected_line = 0u16;
+        // The line each container is on, for the mouse.
+        let mut container_lines: Vec<(u16, usize)> = Vec::new();
         for (pos, &(group, i)) in order.iter().enumerate() {
             if last_group != Some(group) {
                 lines.push(Line::from(Span::styled(
@@ -74,6 +81,7 @@ impl Widget for PodView<'_> {
             if pos == selected {
                 selected_line = lines.len() as u16;
             }
+            container_lines.push((lines.len() as u16, pos));
             lines.push(container_line(app, insight, c, r, pos == selected, theme));
         }
         let list_height = (lines.len() as u16 + 2).min(area.height / 2).max(3);
@@ -83,6 +91,18 @@ impl Widget for PodView<'_> {
         // Keep the selected line visible when the list is taller than its box.
         let inner = list_height.saturating_sub(2);
         let scroll = selected_line.saturating_sub(inner.saturating_sub(1));
+        self.hits.borrow_mut().extend(
+            container_lines
+                .iter()
+                .filter(|(line, _)| *line >= scroll && *line - scroll < inner)
+                .map(|&(line, pos)| Hit {
+                    x: top.x + 1,
+                    y: top.y + 1 + (line - scroll),
+                    width: top.width.saturating_sub(2),
+                    height: 1,
+                    target: Target::Container(pos),
+                }),
+        );
         Paragraph::new(lines)
             .scroll((scroll, 0))
             .block(

@@ -3,9 +3,11 @@
 //! is printed); Ctrl-Z suspend and resume; the clipboard through OSC 52.
 
 use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -23,13 +25,19 @@ pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 /// Enough for a full 300x100 frame with a colour change in every cell.
 const FRAME_BUFFER: usize = 1 << 20;
 
+/// Whether the TUI takes the mouse (clicks and the wheel) while it has the screen.
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
 /// Owns the terminal while the TUI runs; dropping it gives the terminal back.
 pub struct TerminalGuard {
     pub terminal: Term,
 }
 
 impl TerminalGuard {
-    pub fn enter() -> io::Result<TerminalGuard> {
+    /// Take the terminal; with `mouse`, clicks and the wheel come to the TUI (the terminal's
+    /// own selection then needs Shift held, in most terminals).
+    pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
+        MOUSE.store(mouse, Ordering::Relaxed);
         install_panic_hook();
         setup()?;
         let terminal = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
@@ -55,7 +63,12 @@ impl TerminalGuard {
     /// Give the screen to something else (an exec session) but stay in raw mode: the
     /// remote terminal does the echoing and line editing.
     pub fn leave(&mut self) -> io::Result<()> {
-        execute!(io::stdout(), LeaveAlternateScreen, Show)
+        execute!(
+            io::stdout(),
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            Show
+        )
     }
 
     /// Take the screen back after [`TerminalGuard::leave`] and repaint all of it.
@@ -82,12 +95,19 @@ impl Drop for TerminalGuard {
 
 fn setup() -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, Hide)
+    execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+    if MOUSE.load(Ordering::Relaxed) {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
-/// Leave raw mode and the alternate screen; safe to call more than once.
+/// Leave raw mode, the mouse and the alternate screen; safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
+    if MOUSE.load(Ordering::Relaxed) {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+    }
     let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
 }
 
