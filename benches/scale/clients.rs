@@ -68,9 +68,20 @@ pub fn all(peers: Option<&Path>) -> Vec<Client> {
     ]
 }
 
-/// A pod row: the demo's own pods are in `default`, the synthetic ones in `synthetic-NN`.
+/// A pod on screen: one of the demo's own pods, or a synthetic one by its name (`web-00042`);
+/// not a namespace name (`synthetic-07`), which some clients list before any pod.
 fn shows_pods(screen: &str) -> bool {
-    screen.contains("ambassador-example") || screen.contains("synthetic-")
+    screen.contains("ambassador-example")
+        || screen
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .any(|word| {
+                word.rsplit_once('-').is_some_and(|(name, n)| {
+                    n.len() == 5
+                        && n.chars().all(|c| c.is_ascii_digit())
+                        && name != "synthetic"
+                        && !name.is_empty()
+                })
+            })
 }
 
 impl Client {

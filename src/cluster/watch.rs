@@ -83,25 +83,28 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The API server's estimate of how many pods the scope holds: one pod and the
-/// remainingItemCount after it. `None` when it gives none (a selector, an old server) or the
-/// request fails; the sync goes on without a total.
-async fn count_estimate(api: Api<ApiPod>) -> Option<usize> {
+/// Pods in the first small page.
+const GLIMPSE: u32 = 50;
+
+/// The first [`GLIMPSE`] pods, and the API server's estimate of how many the scope holds (the
+/// page and the remainingItemCount after it; `None` when it gives none). `None` when the
+/// request fails: the watcher's list brings everything anyway.
+async fn first_glimpse(api: Api<ApiPod>) -> Option<(Vec<ApiPod>, Option<usize>)> {
     let page = api
-        .list(&kube::api::ListParams::default().limit(1))
+        .list(&kube::api::ListParams::default().limit(GLIMPSE))
         .await
         .ok()?;
-    let remaining = page.metadata.remaining_item_count.unwrap_or(0).max(0) as usize;
-    if page
+    let more = page
         .metadata
         .continue_
         .as_deref()
-        .is_some_and(|c| !c.is_empty())
-        && page.metadata.remaining_item_count.is_none()
-    {
-        return None;
-    }
-    Some(page.items.len() + remaining)
+        .is_some_and(|c| !c.is_empty());
+    let total = match page.metadata.remaining_item_count {
+        Some(r) => Some(page.items.len() + r.max(0) as usize),
+        None if !more => Some(page.items.len()),
+        None => None,
+    };
+    Some((page.items, total))
 }
 const RECHECK_EVERY: Duration = Duration::from_secs(20);
 
@@ -131,9 +134,10 @@ async fn run(
         ),
         None => (Api::all(client.clone()), Api::all(client)),
     };
-    // How many pods there are, from a one-pod page's remainingItemCount, to say how far the
-    // first sync is; asked beside the list, and never again.
-    let mut estimate = Some(tokio::spawn(count_estimate(api.clone())));
+    // A small first page, asked beside the watcher's list: pods on screen sooner than a page
+    // of 500 brings them, and (its remainingItemCount) how many there are, to say how far the
+    // first sync is. Asked once.
+    let mut glimpse = Some(tokio::spawn(first_glimpse(api.clone())));
     // The watcher lists page after page, and asks for the next page only when the last one
     // is taken: a task of its own keeps it asking while this one converts what came.
     let stream = watcher(api, watcher::Config::default())
@@ -168,11 +172,16 @@ async fn run(
         let deadline = last_publish + PUBLISH_EVERY;
         let event = tokio::select! {
             event = pod_rx.recv() => event,
-            count = async { estimate.as_mut().expect("guarded").await }, if estimate.is_some() => {
-                estimate = None;
-                expected = count.ok().flatten();
-                if let WatchStatus::Syncing { expected: e, .. } = &mut status {
-                    *e = expected;
+            seen = async { glimpse.as_mut().expect("guarded").await }, if glimpse.is_some() => {
+                glimpse = None;
+                let Ok(Some((first, count))) = seen else { continue };
+                expected = count;
+                if !synced_once {
+                    for p in &first {
+                        let insight = convert(p, &rules, &services);
+                        pods.entry(key(&insight)).or_insert(insight);
+                    }
+                    status = WatchStatus::Syncing { loaded: pods.len(), expected };
                     dirty = true;
                 }
                 continue;
@@ -232,7 +241,7 @@ async fn run(
                 if !synced_once {
                     pods.insert(key(&insight), insight.clone());
                     status = WatchStatus::Syncing {
-                        loaded: fresh.len() + 1,
+                        loaded: pods.len(),
                         expected,
                     };
                     dirty = true;
@@ -245,7 +254,7 @@ async fn run(
                 }
                 give_back_freed_memory();
                 synced_once = true;
-                estimate = None;
+                glimpse = None;
                 status = WatchStatus::Synced;
                 attempt = 0;
                 dirty = true;
