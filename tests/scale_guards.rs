@@ -91,7 +91,7 @@ fn a_frame_builds_only_the_rows_on_screen() {
 
 /// Bytes a pod's analysed model holds, at most (the 10,000-pod list budget of 100 MB
 /// resident leaves room for the terminal, the runtime and the allocator's slack).
-const BYTES_PER_POD: usize = 8 * 1024;
+const BYTES_PER_POD: usize = 6 * 1024;
 
 #[test]
 fn an_analysed_pod_stays_under_its_memory_bound() {

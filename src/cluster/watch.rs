@@ -71,8 +71,8 @@ impl Drop for PodWatch {
 }
 
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
-/// Events the watcher may run ahead of the conversion: two pages of 500.
-const PIPELINE: usize = 1000;
+/// Events the watcher may run ahead of the conversion: a page.
+const PIPELINE: usize = 500;
 
 /// Aborts the task when dropped (when the watch is stopped).
 struct AbortOnDrop(JoinHandle<()>);

@@ -1,5 +1,6 @@
 //! Conversion from k8s-openapi types into podscope's model. Pure: no clock, no I/O.
 
+use super::str_map::StrMap;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1 as core;
@@ -57,8 +58,13 @@ fn from_parts(
 ) -> Pod {
     let mut annotations: BTreeMap<String, String> = meta.annotations.clone().unwrap_or_default();
     annotations.remove(LAST_APPLIED);
+    let annotations = StrMap::from(annotations);
 
-    let mut containers = Vec::new();
+    let count = spec.init_containers.as_ref().map_or(0, Vec::len)
+        + spec.containers.len()
+        + spec.ephemeral_containers.as_ref().map_or(0, Vec::len);
+    // Exactly as many as there are: a pod is kept for as long as it is watched.
+    let mut containers = Vec::with_capacity(count);
     for c in spec.init_containers.iter().flatten() {
         let native = c.restart_policy.as_deref() == Some("Always");
         containers.push(container(c, Section::Init, native));
@@ -84,7 +90,7 @@ fn from_parts(
         origin,
         source: source.map(str::to_string),
         owner_kind: controller_kind(meta),
-        labels: meta.labels.clone().unwrap_or_default(),
+        labels: StrMap::from(meta.labels.clone().unwrap_or_default()),
         annotations,
         created: meta.creation_timestamp.as_ref().map(|t| t.0),
         deleting: meta.deletion_timestamp.is_some(),

@@ -40,7 +40,12 @@ impl PodInsight {
 
     /// Analysed with the Services around it as evidence (only those selecting it count).
     pub fn with_services(pod: Pod, rules: &[RoleRule], services: &[&Service]) -> PodInsight {
-        let roles = infer_roles_with_services(&pod, rules, services);
+        let mut roles = infer_roles_with_services(&pod, rules, services);
+        // Kept for as long as the pod is watched: no slack in the sentences.
+        for r in &mut roles {
+            r.evidence.iter_mut().for_each(String::shrink_to_fit);
+            r.evidence.shrink_to_fit();
+        }
         let default_container = default_container(&pod);
         let lints = lint(&pod);
         let summary = summarize(&pod);

@@ -15,6 +15,7 @@ pub mod pod;
 pub mod printing;
 pub mod role;
 pub mod service;
+pub mod str_map;
 pub mod usage;
 pub mod volume;
 pub mod yaml;

@@ -2,7 +2,7 @@
 //! pod, in the order Kubernetes starts its containers. Built from k8s-openapi types in
 //! `convert.rs`; nothing here does I/O.
 
-use std::collections::BTreeMap;
+use super::str_map::StrMap;
 use std::fmt;
 
 use k8s_openapi::jiff::Timestamp;
@@ -22,9 +22,9 @@ pub struct Pod {
     /// The kind of the controller that owns it (`ReplicaSet`, `Job`, `DaemonSet`...), from
     /// `metadata.ownerReferences`.
     pub owner_kind: Option<String>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: StrMap,
     /// Annotations, without `kubectl.kubernetes.io/last-applied-configuration`.
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: StrMap,
     pub created: Option<Timestamp>,
     pub deleting: bool,
     /// `metadata.deletionTimestamp`: when the pod was asked to stop, plus its grace period.
@@ -258,8 +258,8 @@ pub struct Security {
 /// `resources.requests` and `resources.limits`, as written (`cpu: 100m`, `memory: 128Mi`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resources {
-    pub requests: BTreeMap<String, String>,
-    pub limits: BTreeMap<String, String>,
+    pub requests: StrMap,
+    pub limits: StrMap,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,9 +85,13 @@ pub fn against(
         ("request", &resources.requests),
         ("limit", &resources.limits),
     ] {
-        if let Some(total) = map.get(name).and_then(|q| parse(q)).filter(|t| *t > 0) {
+        if let Some((written, total)) = map
+            .get(name)
+            .and_then(|q| parse(q).map(|t| (q, t)))
+            .filter(|(_, t)| *t > 0)
+        {
             let percent = used as f64 * 100.0 / total as f64;
-            parts.push(format!("{percent:.0}% of {what} {}", map[name]));
+            parts.push(format!("{percent:.0}% of {what} {written}"));
         }
     }
     if !parts.is_empty() {
@@ -118,8 +122,8 @@ mod tests {
     #[test]
     fn usage_against_requests_and_limits() {
         let r = Resources {
-            requests: BTreeMap::from([("memory".to_string(), "128Mi".to_string())]),
-            limits: BTreeMap::from([("memory".to_string(), "256Mi".to_string())]),
+            requests: BTreeMap::from([("memory".to_string(), "128Mi".to_string())]).into(),
+            limits: BTreeMap::from([("memory".to_string(), "256Mi".to_string())]).into(),
         };
         assert_eq!(
             against(64 * 1024 * 1024, "memory", &r, bytes, memory_cell),

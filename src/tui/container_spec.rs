@@ -34,7 +34,7 @@ pub fn spec_lines(c: &Container) -> Vec<(&'static str, String)> {
             ),
         ));
     }
-    let quantities = |m: &std::collections::BTreeMap<String, String>| {
+    let quantities = |m: &crate::model::str_map::StrMap| {
         m.iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()
