@@ -98,8 +98,12 @@ impl Demo {
 }
 
 impl Drop for Demo {
+    /// SIGTERM, as Ctrl-C would: the demo stops its containers and removes its directory.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child's.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
         let _ = self.child.wait();
     }
 }
