@@ -5,6 +5,7 @@
 pub mod canvas;
 mod compact;
 pub mod export;
+mod lanes;
 mod prose;
 
 pub use prose::arrows_of;
