@@ -29,14 +29,7 @@ impl Widget for DiagramView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
         let Some(insight) = self.app.table.find(&self.view.namespace, &self.view.name) else {
-            Paragraph::new(Span::styled(
-                format!(
-                    "Pod {}/{} is gone. esc goes back.",
-                    self.view.namespace, self.view.name
-                ),
-                style::warning(theme),
-            ))
-            .render(area, buf);
+            super::volumes::gone(&self.view.namespace, &self.view.name, theme).render(area, buf);
             return;
         };
         let d = diagram(insight);

@@ -24,14 +24,7 @@ impl Widget for VolumesView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
         let Some(insight) = self.app.table.find(&self.view.namespace, &self.view.name) else {
-            Paragraph::new(Span::styled(
-                format!(
-                    "Pod {}/{} is gone. esc goes back.",
-                    self.view.namespace, self.view.name
-                ),
-                style::warning(theme),
-            ))
-            .render(area, buf);
+            gone(&self.view.namespace, &self.view.name, theme).render(area, buf);
             return;
         };
         let mut lines = matrix_lines(insight, theme);
@@ -60,6 +53,14 @@ impl Widget for VolumesView<'_> {
             )
             .render(area, buf);
     }
+}
+
+/// What a view of one pod says when the pod has gone from the list.
+pub(super) fn gone<'a>(namespace: &str, name: &str, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(Span::styled(
+        format!("Pod {namespace}/{name} is gone. esc goes back."),
+        style::warning(theme),
+    ))
 }
 
 /// `text` cut or filled to `width` columns, then two spaces of gap. Width counts chars, which
