@@ -41,8 +41,14 @@ pub(super) fn draw(d: &Diagram, opts: Options) -> Canvas {
                     let rw = if *read_only { "ro" } else { "rw" };
                     let what = format!("{} {}  {path} {rw}", v.name, v.kind);
                     let (arrow, peers) = match flow {
-                        Flow::Writes => (out_arrow.clone(), peers(d, *volume, i, Flow::Reads)),
-                        Flow::Reads => (in_arrow.clone(), peers(d, *volume, i, Flow::Writes)),
+                        Flow::Writes => (
+                            out_arrow.clone(),
+                            d.peers(*volume, i, Flow::Reads).join(", "),
+                        ),
+                        Flow::Reads => (
+                            in_arrow.clone(),
+                            d.peers(*volume, i, Flow::Writes).join(", "),
+                        ),
                         Flow::Unknown => (format!("{0}{0}{0}", g.h), String::new()),
                     };
                     (arrow, what, peers)
@@ -99,23 +105,4 @@ pub(super) fn draw(d: &Diagram, opts: Options) -> Canvas {
         }
     }
     canvas
-}
-
-/// The other lanes that use `volume` the `flow` way, by name.
-fn peers(d: &Diagram, volume: usize, me: usize, flow: Flow) -> String {
-    let mut names: Vec<&str> = d
-        .edges
-        .iter()
-        .filter_map(|e| match e {
-            Edge::Mount {
-                lane,
-                volume: v,
-                flow: f,
-                ..
-            } if *v == volume && *lane != me && *f == flow => Some(d.lanes[*lane].name.as_str()),
-            _ => None,
-        })
-        .collect();
-    names.dedup();
-    names.join(", ")
 }

@@ -92,6 +92,27 @@ impl Diagram {
     pub fn volume(&self, name: &str) -> Option<usize> {
         self.volumes.iter().position(|v| v.name == name)
     }
+
+    /// The names of the lanes other than `me` that use `volume` the `flow` way.
+    pub fn peers(&self, volume: usize, me: usize, flow: Flow) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .edges
+            .iter()
+            .filter_map(|e| match e {
+                Edge::Mount {
+                    lane,
+                    volume: v,
+                    flow: f,
+                    ..
+                } if *v == volume && *lane != me && *f == flow => {
+                    Some(self.lanes[*lane].name.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        names.dedup();
+        names
+    }
 }
 
 /// The order a container is drawn in: its group, then its place in the spec.

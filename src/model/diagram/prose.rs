@@ -16,25 +16,7 @@ pub fn arrows_of(d: &Diagram, lane: usize) -> Vec<String> {
         match e {
             Edge::Mount { volume, flow, .. } => {
                 let v = &d.volumes[*volume].name;
-                let peers = |want: Flow| -> Vec<&str> {
-                    let mut names: Vec<&str> = d
-                        .edges
-                        .iter()
-                        .filter_map(|o| match o {
-                            Edge::Mount {
-                                lane: l,
-                                volume: ov,
-                                flow: f,
-                                ..
-                            } if ov == volume && *l != lane && *f == want => {
-                                Some(d.lanes[*l].name.as_str())
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    names.dedup();
-                    names
-                };
+                let peers = |want: Flow| d.peers(*volume, lane, want);
                 match flow {
                     Flow::Reads => match peers(Flow::Writes)[..] {
                         [] => data.push(format!("{name} reads {v} ({}).", d.volumes[*volume].kind)),
