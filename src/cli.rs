@@ -197,6 +197,19 @@ pub struct DemoArgs {
     /// Change R simulated pod statuses per second (needs --synthetic).
     #[arg(long, value_name = "R", default_value_t = 0)]
     pub churn: u32,
+    /// Keep the CA, the tokens and the objects here (mode 0700), so that a restart on the
+    /// same port is what it is on a real cluster: clients reconnect with what they have.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Inject a fault, to try recovery: 429, 500, 503, retry-after=S, slow=D, watch-expired,
+    /// deny-namespace=NS, deny-all-namespaces, deny-exec, log-cut=N, exec-cut=D, for=D
+    /// (comma-separated or repeated; changeable while running at /podscope/faults).
+    #[arg(long = "fault", value_name = "SPEC", value_parser = parse_fault)]
+    pub faults: Vec<crate::demo::faults::FaultSet>,
+}
+
+fn parse_fault(spec: &str) -> Result<crate::demo::faults::FaultSet, String> {
+    crate::demo::faults::FaultSet::parse(spec).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ use crate::demo::{DemoCluster, DemoOptions};
 use crate::load::load_paths;
 use crate::logging::log;
 use crate::model::PodInsight;
+use crate::model::manifest::ManifestSet;
 use crate::state::{App, Msg, Scope, Source, pod_set, update};
 use crate::theme::{self, Theme};
 use crate::tui::event_loop;
@@ -188,15 +189,7 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
     let rules = Arc::new(config.role_rules);
     let runtime = runtime()?;
     runtime.block_on(async {
-        let options = DemoOptions {
-            port: args.port,
-            kubeconfig_out: args.kubeconfig_out.clone(),
-            extra,
-            synthetic: args.synthetic,
-            churn: args.churn,
-            timing: Default::default(),
-            no_namespaces: false,
-        };
+        let options = demo_options(&args, extra);
         let cluster = DemoCluster::start(options).await.map_err(|e| {
             Failure::runtime(format!(
                 "cannot start the demo cluster on 127.0.0.1:{}: {e}",
@@ -231,4 +224,22 @@ pub fn demo_tui(args: DemoArgs, extra: crate::model::manifest::ManifestSet) -> R
         cluster.stop().await;
         result
     })
+}
+
+/// What `podscope demo` was asked to serve.
+pub fn demo_options(args: &DemoArgs, extra: ManifestSet) -> DemoOptions {
+    DemoOptions {
+        port: args.port,
+        kubeconfig_out: args.kubeconfig_out.clone(),
+        extra,
+        synthetic: args.synthetic,
+        churn: args.churn,
+        timing: Default::default(),
+        no_namespaces: false,
+        faults: args
+            .faults
+            .iter()
+            .fold(Default::default(), |all, one| all.merge(one)),
+        state_dir: args.state_dir.clone(),
+    }
 }

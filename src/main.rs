@@ -209,15 +209,7 @@ fn demo(args: DemoArgs) -> Result<(), Failure> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let options = podscope::demo::DemoOptions {
-            port: args.port,
-            kubeconfig_out: args.kubeconfig_out,
-            extra,
-            synthetic: args.synthetic,
-            churn: args.churn,
-            timing: Default::default(),
-            no_namespaces: false,
-        };
+        let options = launch::demo_options(&args, extra);
         let cluster = podscope::demo::DemoCluster::start(options)
             .await
             .map_err(|e| {

@@ -192,6 +192,10 @@ async fn serve(
     let _ = ws.send(Message::binary(vec![lowest])).await;
     let mut resize = exec_io::ResizeStream::default();
     let mut stop = shared.stop.clone();
+    // `exec-cut`: the session's connection is cut after this long, the shell killed.
+    let cut = super::control::exec_limit(&shared);
+    let cut_at = tokio::time::sleep(cut.unwrap_or(Duration::from_secs(86_400 * 365)));
+    tokio::pin!(cut_at);
     let exit_code = loop {
         tokio::select! {
             incoming = ws.next() => match incoming {
@@ -227,6 +231,12 @@ async fn serve(
                 SessionEvent::Exited(code) => break Some(code),
             },
             _ = async { let _ = stop.wait_for(|s| *s).await; } => break None,
+            _ = &mut cut_at, if cut.is_some() => {
+                session.kill();
+                runtime.track_group(session.pid, false);
+                // Dropping the socket without a close frame: the connection is just gone.
+                return;
+            }
         }
     };
     session.kill();

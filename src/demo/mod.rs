@@ -7,6 +7,7 @@
 //! volumes mounted, simulated stand-ins for images that cannot run here.
 
 mod accounting;
+mod control;
 mod discovery;
 mod dns;
 mod endpoints;
@@ -14,6 +15,7 @@ mod ephemeral;
 mod events;
 mod exec;
 mod exec_io;
+pub mod faults;
 mod http;
 mod kinds;
 mod kubeconfig;
@@ -35,6 +37,7 @@ mod selectors;
 mod server;
 mod services;
 mod slices;
+mod state;
 mod store;
 pub mod synthetic;
 mod table;
@@ -89,6 +92,8 @@ pub struct Shared {
     /// Status changes per second across the synthetic pods (`--churn`), changeable while
     /// the cluster runs.
     pub churn_rate: std::sync::atomic::AtomicU32,
+    /// The faults in force (`--fault`, `/podscope/faults`).
+    pub faults: faults::Faults,
 }
 
 impl Shared {
@@ -136,6 +141,10 @@ pub struct DemoOptions {
     pub timing: runtime::Timing,
     /// Run containers without mount namespaces even where they work (the degraded mode).
     pub no_namespaces: bool,
+    /// Faults in force from the start (`--fault`).
+    pub faults: faults::FaultSet,
+    /// Where the CA, the tokens and the objects are kept across restarts (`--state-dir`).
+    pub state_dir: Option<PathBuf>,
 }
 
 /// A running demo cluster. Call [`DemoCluster::stop`] to shut it down and remove its
@@ -149,6 +158,8 @@ pub struct DemoCluster {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// Keeps the state in `--state-dir`; its last save is when the cluster stops.
+    saver: Option<JoinHandle<()>>,
     temp_dir: PathBuf,
 }
 
@@ -160,44 +171,68 @@ impl DemoCluster {
             .store(per_second, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Put these faults in force (replacing those before; the default set clears them).
+    pub fn set_faults(&self, set: faults::FaultSet) {
+        self.shared.faults.set(set);
+    }
+
+    /// End every open watch connection.
+    pub fn drop_watches(&self) {
+        self.shared.faults.drop_watches();
+    }
+
     pub async fn start(options: DemoOptions) -> std::io::Result<DemoCluster> {
-        let listener =
-            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await?;
+        if let Some(dir) = &options.state_dir {
+            state::prepare(dir)?;
+        }
+        let saved = match &options.state_dir {
+            Some(dir) => state::load(dir)?,
+            None => None,
+        };
+        // A restart listens where it did, unless told otherwise.
+        let port = match (&saved, options.port) {
+            (Some(saved), 0) => saved.port,
+            _ => options.port,
+        };
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let address = listener.local_addr()?.to_string();
         let url = format!("https://{address}");
-        let tokens = kubeconfig::Tokens {
-            admin: kubeconfig::random_hex(32)?,
-            viewer: kubeconfig::random_hex(32)?,
+        let (tokens, tls) = match &saved {
+            Some(saved) => (
+                kubeconfig::Tokens {
+                    admin: saved.admin_token.clone(),
+                    viewer: saved.viewer_token.clone(),
+                },
+                tls::from_parts(saved.tls.clone())?,
+            ),
+            None => (
+                kubeconfig::Tokens {
+                    admin: kubeconfig::random_hex(32)?,
+                    viewer: kubeconfig::random_hex(32)?,
+                },
+                tls::generate()?,
+            ),
         };
         let token = tokens.admin.clone();
-        let tls = tls::generate()?;
         let temp_dir = kubeconfig::private_temp_dir()?;
-        let kubeconfig = options
-            .kubeconfig_out
-            .unwrap_or_else(|| temp_dir.join("kubeconfig"));
+        let kubeconfig = options.kubeconfig_out.clone().unwrap_or_else(|| {
+            options
+                .state_dir
+                .as_ref()
+                .unwrap_or(&temp_dir)
+                .join("kubeconfig")
+        });
         kubeconfig::write(&kubeconfig, &url, &tokens, &tls.ca_pem)?;
 
-        let clock = Clock::default();
+        // After a restart no change from before can be replayed: watches from then get 410.
+        let clock = saved.as_ref().map_or_else(Clock::default, |s| {
+            Clock::starting_at(s.resource_version + 1)
+        });
         let mut store = Store::new(clock.clone());
-        let mut run = Vec::new();
-        for pod in pods::demo_pods(&options.extra) {
-            run.push((
-                pod.metadata.namespace.clone().unwrap_or_default(),
-                pod.metadata.name.clone().unwrap_or_default(),
-            ));
-            store.put(pod);
-        }
-        let synthetic: Vec<(String, String)> = synthetic::synthetic_pods(options.synthetic, now())
-            .into_iter()
-            .map(|pod| {
-                let key = (
-                    pod.metadata.namespace.clone().unwrap_or_default(),
-                    pod.metadata.name.clone().unwrap_or_default(),
-                );
-                store.put(pod);
-                key
-            })
-            .collect();
+        let (run, synthetic) = match &saved {
+            Some(saved) => restore_pods(&mut store, saved),
+            None => fresh_pods(&mut store, &options),
+        };
         let (stop, stop_rx) = watch::channel(false);
         let runtime = runtime::Runtime::new(
             temp_dir.join("runtime"),
@@ -206,7 +241,11 @@ impl DemoCluster {
         );
         let started = now();
         let mut config_maps = Store::new(clock.clone());
-        for mut map in pods::demo_config_maps(&options.extra) {
+        let fresh_maps = match &saved {
+            Some(saved) => saved.config_maps.clone(),
+            None => pods::demo_config_maps(&options.extra),
+        };
+        for mut map in fresh_maps {
             let meta = &mut map.metadata;
             meta.namespace.get_or_insert_with(|| "default".to_string());
             meta.uid.get_or_insert_with(pods::new_uid);
@@ -221,22 +260,39 @@ impl DemoCluster {
             .iter()
             .filter_map(|p| p.metadata.namespace.clone())
             .collect();
-        for ns in namespaces::initial(used, started) {
+        let (kept_namespaces, kept_services, kept_secrets) = match &saved {
+            Some(saved) => (
+                saved.namespaces.clone(),
+                saved.services.clone(),
+                saved.secrets.clone(),
+            ),
+            None => (
+                namespaces::initial(used, started),
+                services::demo_services(&options.extra, started),
+                Vec::new(),
+            ),
+        };
+        for ns in kept_namespaces {
             namespaces.put(ns);
         }
         let mut services = Store::new(clock.clone());
-        for service in services::demo_services(&options.extra, started) {
+        for service in kept_services {
             services.put(service);
+        }
+        let mut secrets = Store::new(clock.clone());
+        for secret in kept_secrets {
+            secrets.put(secret);
         }
         let shared = Arc::new(Shared {
             namespaces: Mutex::new(namespaces),
             config_maps: Mutex::new(config_maps),
-            secrets: Mutex::new(Store::new(clock.clone())),
+            secrets: Mutex::new(secrets),
             services: Mutex::new(services),
             endpoints: Mutex::new(Store::new(clock.clone())),
             metrics: Default::default(),
             accounting: Default::default(),
             churn_rate: std::sync::atomic::AtomicU32::new(options.churn),
+            faults: faults::Faults::with(options.faults.clone()),
             proxy: Default::default(),
             owners: Default::default(),
             store: Mutex::new(store),
@@ -258,6 +314,14 @@ impl DemoCluster {
         if options.churn > 0 && !synthetic.is_empty() {
             tokio::spawn(churn(shared.clone(), synthetic, stop_rx.clone()));
         }
+        let saver = options.state_dir.clone().map(|dir| {
+            let keep = state::Keep {
+                dir,
+                port: listener_port(&shared.address),
+                tls: tls.parts.clone(),
+            };
+            tokio::spawn(state::keep_saving(shared.clone(), keep, stop_rx.clone()))
+        });
         let task = tokio::spawn(server::serve(
             listener,
             tls.acceptor,
@@ -272,6 +336,7 @@ impl DemoCluster {
             shared,
             stop,
             task,
+            saver,
             temp_dir,
         })
     }
@@ -300,6 +365,9 @@ impl DemoCluster {
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
         let _ = (&mut self.task).await;
+        if let Some(saver) = self.saver.as_mut() {
+            let _ = saver.await;
+        }
         self.shared.runtime.wait_stopped().await;
         // Drop kills whatever is left and removes the temporary directory.
     }
@@ -337,4 +405,70 @@ async fn churn(shared: Arc<Shared>, pods: Vec<(String, String)>, mut stop: watch
             store.update(ns, name, |pod| synthetic::churn(pod, now));
         }
     }
+}
+
+fn listener_port(address: &str) -> u16 {
+    address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
+type Keys = Vec<(String, String)>;
+
+fn key_of(pod: &Pod) -> (String, String) {
+    (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+/// Simulated pods are only records: they live in these namespaces and are never run.
+fn simulated(namespace: &str) -> bool {
+    namespace.starts_with("synthetic-") || namespace == "burst"
+}
+
+/// A new cluster's pods: the demo's (to run) and the synthetic ones (for churn).
+fn fresh_pods(store: &mut Store<Pod>, options: &DemoOptions) -> (Keys, Keys) {
+    let mut run = Vec::new();
+    for pod in pods::demo_pods(&options.extra) {
+        run.push(key_of(&pod));
+        store.put(pod);
+    }
+    let synthetic = synthetic::synthetic_pods(options.synthetic, now())
+        .into_iter()
+        .map(|pod| {
+            let key = key_of(&pod);
+            store.put(pod);
+            key
+        })
+        .collect();
+    (run, synthetic)
+}
+
+/// The pods a previous run kept. Those the demo runs start again (the same UID and creation
+/// time, a fresh status, as after a node reboot); simulated ones are as they were.
+fn restore_pods(store: &mut Store<Pod>, saved: &state::Saved) -> (Keys, Keys) {
+    let (mut run, mut synthetic) = (Vec::new(), Vec::new());
+    for pod in &saved.pods {
+        let key = key_of(pod);
+        let mut pod = pod.clone();
+        if simulated(&key.0) {
+            synthetic.push(key);
+        } else {
+            let (uid, created) = (
+                pod.metadata.uid.clone(),
+                pod.metadata.creation_timestamp.clone(),
+            );
+            pod.metadata.deletion_timestamp = None;
+            pod.metadata.deletion_grace_period_seconds = None;
+            pod = pods::admit(pod, now());
+            pod.metadata.uid = uid;
+            pod.metadata.creation_timestamp = created;
+            run.push(key);
+        }
+        store.put(pod);
+    }
+    (run, synthetic)
 }

@@ -119,9 +119,18 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
     };
     let follow = matches!(param(params, "follow"), Some("true" | "1")) && target.running;
     let mut writer = LogWriter::new(&query);
-    let (lines, seen) = book.select(&query);
+    let (mut lines, seen) = book.select(&query);
+    // `log-cut`: the stream ends after so many lines, as when a kubelet restarts.
+    let mut budget = super::control::log_limit(shared);
+    let cut = |lines: &mut Vec<_>, budget: &mut Option<usize>| {
+        if let Some(left) = budget {
+            lines.truncate(*left);
+            *left -= lines.len();
+        }
+    };
+    cut(&mut lines, &mut budget);
     let first = writer.write(&lines);
-    if !follow || writer.exhausted() {
+    if !follow || writer.exhausted() || budget == Some(0) {
         return full_response(StatusCode::OK, "text/plain", first);
     }
     let (tx, rx) = mpsc::channel(64);
@@ -133,12 +142,13 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
         let (mut seen, mut progress) = (seen, book.progress());
         loop {
             let finished = progress.borrow_and_update().finished;
-            let (new, now_seen) = book.after(seen);
+            let (mut new, now_seen) = book.after(seen);
             seen = now_seen;
+            cut(&mut new, &mut budget);
             if !new.is_empty() && tx.send(writer.write(&new)).await.is_err() {
                 return;
             }
-            if finished || writer.exhausted() {
+            if finished || writer.exhausted() || budget == Some(0) {
                 return;
             }
             tokio::select! {

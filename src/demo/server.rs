@@ -150,6 +150,19 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> ApiResponse {
         .split('/')
         .map(str::to_string)
         .collect();
+    if path.first().is_some_and(|p| p == "podscope") {
+        if user != User::Admin {
+            return error(
+                403,
+                "Forbidden",
+                &format!("forbidden: User \"{VIEWER_USER}\" cannot use the demo's controls"),
+            );
+        }
+        return super::control::handle(shared, req, &path).await;
+    }
+    if let Some(answer) = super::control::gate(shared, &req, &path).await {
+        return answer;
+    }
     // The apiserver serves its metrics to those allowed `get` on the `/metrics` URL.
     if path == ["metrics"] && req.method() == Method::GET {
         if user != User::Admin {

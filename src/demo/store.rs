@@ -42,6 +42,11 @@ impl Default for Clock {
 }
 
 impl Clock {
+    /// A clock that goes on from `rv` (a restart with `--state-dir`).
+    pub fn starting_at(rv: u64) -> Clock {
+        Clock(Arc::new(AtomicU64::new(rv)))
+    }
+
     pub fn now(&self) -> u64 {
         self.0.load(Ordering::SeqCst)
     }

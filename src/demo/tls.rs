@@ -20,6 +20,19 @@ pub struct Tls {
     /// The same CA in DER, for in-process clients.
     pub ca_der: Vec<u8>,
     pub acceptor: TlsAcceptor,
+    /// What it is made of, to serve the same certificate after a restart (`--state-dir`).
+    pub parts: TlsParts,
+}
+
+/// A server certificate chain and its key, in DER, with the CA's PEM.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TlsParts {
+    pub ca_pem: String,
+    pub ca_der: Vec<u8>,
+    /// The server's certificate, then the CA's.
+    pub chain: Vec<Vec<u8>>,
+    /// The server's PKCS#8 key.
+    pub key: Vec<u8>,
 }
 
 fn io_error(what: &str, e: impl std::fmt::Display) -> std::io::Error {
@@ -51,8 +64,22 @@ pub fn generate() -> std::io::Result<Tls> {
         .push(DnType::CommonName, "podscope demo API server");
     let cert = params.signed_by(&server_key, &ca).map_err(cert_error)?;
 
-    let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone(), ca.der().clone()];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    from_parts(TlsParts {
+        ca_pem: ca.pem(),
+        ca_der: ca.der().to_vec(),
+        chain: vec![cert.der().to_vec(), ca.der().to_vec()],
+        key: server_key.serialize_der(),
+    })
+}
+
+/// Serve with a certificate made before.
+pub fn from_parts(parts: TlsParts) -> std::io::Result<Tls> {
+    let chain: Vec<CertificateDer<'static>> = parts
+        .chain
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(parts.key.clone()));
     let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| io_error("TLS setup", e))?
@@ -62,8 +89,9 @@ pub fn generate() -> std::io::Result<Tls> {
     // HTTP/1.1 only: exec and attach upgrade the connection to a WebSocket.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Tls {
-        ca_pem: ca.pem(),
-        ca_der: ca.der().to_vec(),
+        ca_pem: parts.ca_pem.clone(),
+        ca_der: parts.ca_der.clone(),
         acceptor: TlsAcceptor::from(Arc::new(config)),
+        parts,
     })
 }

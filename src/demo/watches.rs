@@ -48,6 +48,18 @@ pub(super) fn watch<T: Kind>(
     let ns = ns.map(str::to_string);
     let (tx, rx) = mpsc::channel::<Bytes>(256);
 
+    // `watch-expired`: the history is gone, as after an etcd compaction.
+    if shared.faults.now().watch_expired {
+        let status = status_object(
+            410,
+            "Expired",
+            "too old resource version (injected fault)",
+            None,
+        );
+        let _ = tx.try_send(event_line("ERROR", status));
+        return stream_response("application/json", rx);
+    }
+    let mut drops = shared.faults.watch_drops();
     let start = {
         let Ok(store) = T::store(shared).lock() else {
             return error(500, "InternalError", "store unavailable");
@@ -115,6 +127,8 @@ pub(super) fn watch<T: Kind>(
                     tokio::select! {
                         _ = &mut deadline => return,
                         _ = tx.closed() => return,
+                        // `drop-watches`: the connection ends without a word.
+                        _ = drops.changed() => return,
                         _ = tick.tick(), if bookmarks => {
                             if tx.send(bookmark::<T>(last_rv, false)).await.is_err() { return; }
                         }

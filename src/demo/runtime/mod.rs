@@ -228,6 +228,13 @@ impl Runtime {
         shared.runtime.keep(task);
     }
 
+    /// Whether the demo runs this pod's containers (synthetic pods are only records).
+    pub fn runs(&self, namespace: &str, name: &str) -> bool {
+        self.controls
+            .lock()
+            .is_ok_and(|c| c.contains_key(&(namespace.to_string(), name.to_string())))
+    }
+
     /// The deletion switch of a pod's run, for an ephemeral container joining it.
     pub fn terminating(&self, namespace: &str, name: &str) -> watch::Receiver<Option<Duration>> {
         self.controls
