@@ -197,6 +197,7 @@ fn the_connection_state_is_always_in_the_header() {
         Msg::Connection(Connection::Reconnecting {
             reason: "Connection refused (os error 111)".into(),
             attempt: 3,
+            since: app.now - k8s_openapi::jiff::SignedDuration::from_secs(90),
         }),
     );
     let text = screen(&app);
@@ -206,6 +207,9 @@ fn the_connection_state_is_always_in_the_header() {
         "{text}"
     );
     assert!(header.contains("Connection refused"), "{text}");
+    // The pods shown are the last ones known, and the header says since when.
+    assert!(header.contains("stale since"), "{text}");
+    assert!(header.contains("1m30s ago"), "{text}");
     let mut fresh = cluster_app();
     update(&mut fresh, Msg::Connection(Connection::Connecting));
     update(&mut fresh, Msg::Pods(Arc::new(Vec::new())));

@@ -176,7 +176,27 @@ fn finish(
     ));
     let server = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
-    let client = Client::try_from(config).map_err(|e| e.to_string())?;
+    // kube retries 429, 503 and 504 itself, up to 15 times over minutes: the screen would say
+    // "synced" all that while. A few quick retries (after the server's Retry-After, when it
+    // gives one) and then the error, which the watch shows and backs off from.
+    config.default_retry = false;
+    let retry = kube::client::retry::RetryPolicy::new(
+        std::time::Duration::from_millis(500),
+        std::time::Duration::from_secs(5),
+        3,
+        true,
+    )
+    .map_err(|e| e.to_string())?;
+    let client = kube::client::ClientBuilder::try_from(config)
+        .map_err(|e| e.to_string())?
+        // Retrying calls the service again: the buffer makes it shareable.
+        .with_layer(
+            &tower::ServiceBuilder::new()
+                .layer(tower::retry::RetryLayer::new(retry))
+                .layer(tower::buffer::BufferLayer::new(1024))
+                .into_inner(),
+        )
+        .build();
     Ok(Connection {
         client,
         context,

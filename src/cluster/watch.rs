@@ -44,6 +44,8 @@ pub enum WatchStatus {
     Reconnecting {
         reason: String,
         attempt: u32,
+        /// When the watch was last known good: the pods shown are as of then.
+        since: Timestamp,
     },
     /// Listing every namespace was refused; the watch has stopped.
     ForbiddenAllNamespaces {
@@ -107,6 +109,8 @@ async fn first_glimpse(api: Api<ApiPod>) -> Option<(Vec<ApiPod>, Option<usize>)>
     Some((page.items, total))
 }
 const RECHECK_EVERY: Duration = Duration::from_secs(20);
+/// How often a failing connection is tried again by hand (see the probe in [`run`]).
+const PROBE_EVERY: Duration = Duration::from_secs(2);
 
 /// Watch the pods of `namespace` (all namespaces when `None`).
 pub fn spawn(client: Client, namespace: Option<String>, rules: Arc<Vec<RoleRule>>) -> PodWatch {
@@ -138,6 +142,8 @@ async fn run(
     // of 500 brings them, and (its remainingItemCount) how many there are, to say how far the
     // first sync is. Asked once.
     let mut glimpse = Some(tokio::spawn(first_glimpse(api.clone())));
+    let probe_api = api.clone();
+    let mut probe = tokio::time::interval(PROBE_EVERY);
     // The watcher lists page after page, and asks for the next page only when the last one
     // is taken: a task of its own keeps it asking while this one converts what came.
     let stream = watcher(api, watcher::Config::default())
@@ -215,6 +221,18 @@ async fn run(
                 }
                 continue;
             }
+            // The watcher says nothing when a watch starts again after failures: while
+            // reconnecting, ask the server now and then; once it answers, the watcher's next
+            // try (resuming from the last resourceVersion, or listing again) brings the news.
+            _ = probe.tick(), if matches!(status, WatchStatus::Reconnecting { .. }) => {
+                let asked = kube::api::ListParams::default().limit(1);
+                if probe_api.list_metadata(&asked).await.is_ok() {
+                    status = if synced_once { WatchStatus::Synced } else { WatchStatus::Connecting };
+                    attempt = 0;
+                    dirty = true;
+                }
+                continue;
+            }
             // Some findings are about time passing (an init container running for long, a
             // container never ready, a pod stuck terminating): look again now and then.
             _ = recheck.tick() => {
@@ -281,9 +299,14 @@ async fn run(
                     return;
                 }
                 attempt += 1;
+                let since = match &status {
+                    WatchStatus::Reconnecting { since, .. } => *since,
+                    _ => Timestamp::now(),
+                };
                 status = WatchStatus::Reconnecting {
                     reason: describe(&e),
                     attempt,
+                    since,
                 };
                 // Errors are rare and the person is waiting for news: publish now.
                 publish(&tx, &pods, &status);

@@ -88,6 +88,8 @@ pub enum Connection {
     Reconnecting {
         reason: String,
         attempt: u32,
+        /// Since when the pods shown are stale.
+        since: Timestamp,
     },
     /// The manifests are the pods: nothing to connect to.
     Files,
@@ -336,4 +338,15 @@ pub enum Effect {
 pub struct Outcome {
     pub redraw: bool,
     pub effects: Vec<Effect>,
+}
+
+/// `since 20:31:05 UTC, 2m ago`: when the pods shown were last known right.
+pub fn stale_for(since: Timestamp, now: Timestamp) -> String {
+    let shown = since.to_string();
+    let clock = shown.get(11..19).unwrap_or(&shown);
+    let ago = now.as_second().saturating_sub(since.as_second()).max(0);
+    format!(
+        "since {clock} UTC, {} ago",
+        crate::model::printing::human_duration(ago)
+    )
 }

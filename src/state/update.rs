@@ -381,6 +381,17 @@ fn copy(app: &mut App, text: String, out: &mut Outcome) {
 
 /// Every text on screen that depends on the clock; a tick redraws only when one changes.
 fn clock_texts(app: &App, now: Timestamp) -> Vec<String> {
+    // The header says for how long the pods have been stale.
+    let stale = match &app.connection {
+        Connection::Reconnecting { since, .. } => Some(super::stale_for(*since, now)),
+        _ => None,
+    };
+    let mut texts: Vec<String> = stale.into_iter().collect();
+    texts.extend(screen_clock_texts(app, now));
+    texts
+}
+
+fn screen_clock_texts(app: &App, now: Timestamp) -> Vec<String> {
     match &app.screen {
         Screen::List => app
             .table

@@ -119,9 +119,14 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
             ),
             Span::styled(format!("synced {count}"), style::text(theme)),
         ],
-        Connection::Reconnecting { reason, attempt } => vec![Span::styled(
+        Connection::Reconnecting {
+            reason,
+            attempt,
+            since,
+        } => vec![Span::styled(
             format!(
-                "⚠ cannot reach {} (retry {attempt}): {reason}",
+                "⚠ {count} stale {}: cannot reach {} (retry {attempt}): {reason}",
+                crate::state::stale_for(*since, app.now),
                 app.source.server()
             ),
             style::error(theme),

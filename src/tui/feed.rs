@@ -160,9 +160,15 @@ impl ClusterFeed {
                     Msg::Connection(state::Connection::Syncing { loaded, expected })
                 }
                 WatchStatus::Synced => Msg::Connection(state::Connection::Synced),
-                WatchStatus::Reconnecting { reason, attempt } => {
-                    Msg::Connection(state::Connection::Reconnecting { reason, attempt })
-                }
+                WatchStatus::Reconnecting {
+                    reason,
+                    attempt,
+                    since,
+                } => Msg::Connection(state::Connection::Reconnecting {
+                    reason,
+                    attempt,
+                    since,
+                }),
                 WatchStatus::ForbiddenAllNamespaces { reason } => {
                     Msg::ForbiddenAllNamespaces { reason }
                 }
