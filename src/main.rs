@@ -112,7 +112,21 @@ fn describe(args: DescribeArgs) -> Result<(), Failure> {
             "pod {missing} not found{ns} in the given manifests"
         )));
     }
-    print(&pods, args.output)
+    print(&pods, args.output)?;
+    // Shown, so the mistake can be seen in context, but refused as the API server would.
+    let refused = loaded.manifests.refused();
+    if !refused.is_empty() {
+        return Err(Failure::usage(format!(
+            "{}\n(the API server would refuse {}; fix the fields named)",
+            refused.join("\n"),
+            if refused.len() == 1 {
+                "this pod"
+            } else {
+                "these pods"
+            }
+        )));
+    }
+    Ok(())
 }
 
 fn print(pods: &[PodInsight], output: OutputFormat) -> Result<(), Failure> {

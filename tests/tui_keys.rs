@@ -192,12 +192,13 @@ fn forbidden_all_namespaces_falls_back_to_the_context_namespace() {
 #[test]
 fn the_connection_state_is_always_in_the_header() {
     let mut app = cluster_app();
+    let since = app.now - k8s_openapi::jiff::SignedDuration::from_secs(90);
     update(
         &mut app,
         Msg::Connection(Connection::Reconnecting {
             reason: "Connection refused (os error 111)".into(),
             attempt: 3,
-            since: app.now - k8s_openapi::jiff::SignedDuration::from_secs(90),
+            since,
         }),
     );
     let text = screen(&app);

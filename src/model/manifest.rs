@@ -41,6 +41,26 @@ pub struct ManifestSet {
 }
 
 impl ManifestSet {
+    /// What the API server would refuse, one line per pod: `FILE: Pod "web" is invalid:
+    /// spec.containers: Required value`.
+    pub fn refused(&self) -> Vec<String> {
+        self.api_pods
+            .iter()
+            .zip(&self.pods)
+            .filter_map(|(api, pod)| {
+                let mut causes = super::validation::name_causes(&api.metadata);
+                causes.extend(super::validation::pod_causes(api));
+                let source = pod.source.as_deref().unwrap_or("-");
+                (!causes.is_empty()).then(|| {
+                    format!(
+                        "{source}: {}",
+                        super::validation::message("Pod", &pod.name, &causes)
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The pods analysed, with the Services of the same files as evidence.
     pub fn insights(&self, rules: &[RoleRule]) -> Vec<PodInsight> {
         let services: Vec<Service> = self.services.iter().map(service_from_api).collect();

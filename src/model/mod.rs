@@ -17,6 +17,7 @@ pub mod role;
 pub mod service;
 pub mod str_map;
 pub mod usage;
+pub mod validation;
 pub mod volume;
 pub mod yaml;
 
