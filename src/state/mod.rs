@@ -340,13 +340,13 @@ pub struct Outcome {
     pub effects: Vec<Effect>,
 }
 
-/// `since 20:31:05 UTC, 2m ago`: when the pods shown were last known right.
+/// `since 20:31:05 UTC (2m ago)`: when the pods shown were last known right.
 pub fn stale_for(since: Timestamp, now: Timestamp) -> String {
     let shown = since.to_string();
     let clock = shown.get(11..19).unwrap_or(&shown);
     let ago = now.as_second().saturating_sub(since.as_second()).max(0);
     format!(
-        "since {clock} UTC, {} ago",
+        "since {clock} UTC ({} ago)",
         crate::model::printing::human_duration(ago)
     )
 }

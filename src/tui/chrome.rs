@@ -125,9 +125,14 @@ fn connection<'a>(app: &'a App, theme: &Theme) -> Vec<Span<'a>> {
             since,
         } => vec![Span::styled(
             format!(
-                "⚠ {count} stale {}: cannot reach {} (retry {attempt}): {reason}",
-                crate::state::stale_for(*since, app.now),
-                app.source.server()
+                "⚠ cannot reach {} (retry {attempt}): {reason}{}",
+                app.source.server(),
+                // Pods on screen are the last ones known: say since when.
+                if app.table.pods().is_empty() {
+                    String::new()
+                } else {
+                    format!(" · pods stale {}", crate::state::stale_for(*since, app.now))
+                }
             ),
             style::error(theme),
         )],
