@@ -33,6 +33,7 @@ mod proxy;
 mod rest;
 mod routes;
 pub mod runtime;
+mod seed;
 mod selectors;
 mod server;
 mod services;
@@ -230,8 +231,8 @@ impl DemoCluster {
         });
         let mut store = Store::new(clock.clone());
         let (run, synthetic) = match &saved {
-            Some(saved) => restore_pods(&mut store, saved),
-            None => fresh_pods(&mut store, &options),
+            Some(saved) => seed::restore_pods(&mut store, saved),
+            None => seed::fresh_pods(&mut store, &options),
         };
         let (stop, stop_rx) = watch::channel(false);
         let runtime = runtime::Runtime::new(
@@ -317,7 +318,7 @@ impl DemoCluster {
         let saver = options.state_dir.clone().map(|dir| {
             let keep = state::Keep {
                 dir,
-                port: listener_port(&shared.address),
+                port: seed::listener_port(&shared.address),
                 tls: tls.parts.clone(),
             };
             tokio::spawn(state::keep_saving(shared.clone(), keep, stop_rx.clone()))
@@ -405,70 +406,4 @@ async fn churn(shared: Arc<Shared>, pods: Vec<(String, String)>, mut stop: watch
             store.update(ns, name, |pod| synthetic::churn(pod, now));
         }
     }
-}
-
-fn listener_port(address: &str) -> u16 {
-    address
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0)
-}
-
-type Keys = Vec<(String, String)>;
-
-fn key_of(pod: &Pod) -> (String, String) {
-    (
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        pod.metadata.name.clone().unwrap_or_default(),
-    )
-}
-
-/// Simulated pods are only records: they live in these namespaces and are never run.
-fn simulated(namespace: &str) -> bool {
-    namespace.starts_with("synthetic-") || namespace == "burst"
-}
-
-/// A new cluster's pods: the demo's (to run) and the synthetic ones (for churn).
-fn fresh_pods(store: &mut Store<Pod>, options: &DemoOptions) -> (Keys, Keys) {
-    let mut run = Vec::new();
-    for pod in pods::demo_pods(&options.extra) {
-        run.push(key_of(&pod));
-        store.put(pod);
-    }
-    let synthetic = synthetic::synthetic_pods(options.synthetic, now())
-        .into_iter()
-        .map(|pod| {
-            let key = key_of(&pod);
-            store.put(pod);
-            key
-        })
-        .collect();
-    (run, synthetic)
-}
-
-/// The pods a previous run kept. Those the demo runs start again (the same UID and creation
-/// time, a fresh status, as after a node reboot); simulated ones are as they were.
-fn restore_pods(store: &mut Store<Pod>, saved: &state::Saved) -> (Keys, Keys) {
-    let (mut run, mut synthetic) = (Vec::new(), Vec::new());
-    for pod in &saved.pods {
-        let key = key_of(pod);
-        let mut pod = pod.clone();
-        if simulated(&key.0) {
-            synthetic.push(key);
-        } else {
-            let (uid, created) = (
-                pod.metadata.uid.clone(),
-                pod.metadata.creation_timestamp.clone(),
-            );
-            pod.metadata.deletion_timestamp = None;
-            pod.metadata.deletion_grace_period_seconds = None;
-            pod = pods::admit(pod, now());
-            pod.metadata.uid = uid;
-            pod.metadata.creation_timestamp = created;
-            run.push(key);
-        }
-        store.put(pod);
-    }
-    (run, synthetic)
 }

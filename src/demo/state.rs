@@ -86,9 +86,10 @@ pub fn load(dir: &Path) -> std::io::Result<Option<Saved>> {
 
 /// What is kept of the cluster, taken now.
 fn snapshot(shared: &Shared, keep: &Keep) -> Saved {
-    fn all<T: Clone>(store: &std::sync::Mutex<super::store::Store<T>>) -> Vec<T>
+    fn all<T>(store: &std::sync::Mutex<super::store::Store<T>>) -> Vec<T>
     where
-        T: k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
+        T: Clone
+            + k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
     {
         store
             .lock()
