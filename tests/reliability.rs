@@ -187,6 +187,35 @@ fn after_every_fault_the_watch_shows_exactly_the_servers_pods() {
         cluster.set_faults(FaultSet::default());
         drop(w);
 
+        // The controls are the admin's: the read-only user is refused.
+        let viewer = podscope::cluster::connect(&podscope::cluster::Target {
+            kubeconfig: Some(cluster.kubeconfig.clone()),
+            context: Some("podscope-demo-viewer".into()),
+        })
+        .await
+        .unwrap()
+        .client;
+        let asked = viewer
+            .request_text(
+                hyper::Request::post("/podscope/faults")
+                    .body(b"503".to_vec())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            matches!(&asked, Err(kube::Error::Api(s)) if s.code == 403),
+            "{asked:?}"
+        );
+        let shown = client
+            .request_text(
+                hyper::Request::get("/podscope/faults")
+                    .body(Vec::new())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(shown, "{\"faults\":\"\"}\n", "nothing was set");
+
         // Listing every namespace refused: the watch says so and stops (the TUI then shows
         // the context's namespace).
         cluster.set_faults(FaultSet::parse("deny-all-namespaces").unwrap());
