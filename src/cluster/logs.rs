@@ -107,6 +107,28 @@ impl Sender {
     }
 }
 
+/// The last line delivered: its timestamp and how many delivered lines carry exactly that
+/// timestamp (a runtime stamps several lines read at once alike). A reconnect asks for
+/// `sinceTime` (whole seconds) and skips what was delivered: everything before `at`, and the
+/// first `count` lines at `at`, so a line sharing its stamp with the last one is not lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    at: Timestamp,
+    count: usize,
+}
+
+impl Seen {
+    fn after(seen: Option<Seen>, t: Timestamp) -> Seen {
+        match seen {
+            Some(s) if s.at == t => Seen {
+                at: t,
+                count: s.count + 1,
+            },
+            _ => Seen { at: t, count: 1 },
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Start {
     First,
@@ -146,7 +168,7 @@ async fn stream(client: Client, spec: LogSpec, out: Sender) {
             }
         }
     }
-    let mut last_seen: Option<Timestamp> = None;
+    let mut last_seen: Option<Seen> = None;
     // The first request honours --tail and --since; a new instance is read from its first
     // line; a reconnect resumes after the last line seen.
     let mut start = Start::First;
@@ -165,7 +187,12 @@ async fn stream(client: Client, spec: LogSpec, out: Sender) {
                 params.since_seconds = spec.since_seconds;
             }
             Start::NewInstance => {}
-            Start::Resume => params.since_time = last_seen,
+            // kube rounds sinceTime to the nearest second, which can skip past unseen
+            // lines: ask from the whole second the last line was in.
+            Start::Resume => {
+                params.since_time =
+                    last_seen.and_then(|s| Timestamp::from_second(s.at.as_second()).ok())
+            }
         }
         let reader = match api.log_stream(&spec.pod, &params).await {
             Ok(reader) => reader,
@@ -269,11 +296,13 @@ async fn stitch(api: &Api<ApiPod>, spec: &LogSpec, out: &Sender) -> bool {
 
 async fn read_body(
     reader: impl futures_util::AsyncBufRead + Unpin,
-    dedupe: Option<Timestamp>,
-    last_seen: &mut Option<Timestamp>,
+    dedupe: Option<Seen>,
+    last_seen: &mut Option<Seen>,
     out: &Sender,
 ) -> BodyEnd {
     let mut reader = reader;
+    // Lines at the last delivered stamp still to skip.
+    let mut skip_at_seen = dedupe.map_or(0, |s| s.count);
     let mut batch: Vec<LogLine> = Vec::new();
     let mut buf = Vec::with_capacity(256);
     loop {
@@ -301,13 +330,17 @@ async fn read_body(
                     }
                     continue;
                 }
-                if let (Some(seen), Some(t)) = (dedupe, line.time)
-                    && t <= seen
-                {
-                    continue;
+                if let (Some(seen), Some(t)) = (dedupe, line.time) {
+                    if t < seen.at {
+                        continue;
+                    }
+                    if t == seen.at && skip_at_seen > 0 {
+                        skip_at_seen -= 1;
+                        continue;
+                    }
                 }
-                if line.time.is_some() {
-                    *last_seen = line.time;
+                if let Some(t) = line.time {
+                    *last_seen = Some(Seen::after(*last_seen, t));
                 }
                 batch.push(line);
                 if batch.len() >= BATCH
@@ -334,10 +367,7 @@ async fn read_body(
 mod tests {
     use super::*;
 
-    async fn read(
-        body: &'static [u8],
-        dedupe: Option<Timestamp>,
-    ) -> (Vec<LogEvent>, Option<Timestamp>) {
+    async fn read(body: &'static [u8], dedupe: Option<Seen>) -> (Vec<LogEvent>, Option<Seen>) {
         let (tx, mut rx) = mpsc::channel(16);
         let out = Sender { source: 0, tx };
         let mut last = None;
@@ -370,11 +400,27 @@ mod tests {
         let body = b"2026-11-21T10:00:01.100000000Z a\n2026-11-21T10:00:01.200000000Z b\n2026-11-21T10:00:01.300000000Z c\n\xffraw\n";
         let (events, last) = read(body, None).await;
         assert_eq!(texts(&events), ["a", "b", "c", "\u{fffd}raw"]);
-        assert_eq!(last.unwrap().to_string(), "2026-11-21T10:00:01.3Z");
+        let last = last.unwrap();
+        assert_eq!(
+            (last.at.to_string().as_str(), last.count),
+            ("2026-11-21T10:00:01.3Z", 1)
+        );
         // Resuming with sinceTime=10:00:01 (whole seconds) sends a and b again: dropped.
-        let seen: Timestamp = "2026-11-21T10:00:01.200000000Z".parse().unwrap();
-        let (events, _) = read(body, Some(seen)).await;
+        let at: Timestamp = "2026-11-21T10:00:01.200000000Z".parse().unwrap();
+        let (events, _) = read(body, Some(Seen { at, count: 1 })).await;
         assert_eq!(texts(&events), ["c", "\u{fffd}raw"]);
+    }
+
+    #[tokio::test]
+    async fn lines_sharing_a_stamp_are_neither_lost_nor_doubled_on_a_reconnect() {
+        // Three lines read at once carry one stamp; the first connection ended after two.
+        let first = b"2026-11-21T10:00:01.500000000Z 1\n2026-11-21T10:00:01.500000000Z 2\n";
+        let (_, seen) = read(first, None).await;
+        assert_eq!(seen.unwrap().count, 2);
+        let again = b"2026-11-21T10:00:01.500000000Z 1\n2026-11-21T10:00:01.500000000Z 2\n2026-11-21T10:00:01.500000000Z 3\n2026-11-21T10:00:02.000000000Z 4\n";
+        let (events, last) = read(again, seen).await;
+        assert_eq!(texts(&events), ["3", "4"]);
+        assert_eq!(last.unwrap().count, 1);
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 //! - `slow=2s`: every API response waits that long first;
 //! - `watch-expired`: every new watch is answered with 410 Expired at once;
 //! - `deny-namespace=NS`, `deny-all-namespaces`, `deny-exec`: 403 as RBAC words it;
-//! - `log-cut=N`: log streams end after N lines; `exec-cut=3s`: exec sessions are cut;
+//! - `log-cut=N`: followed log streams end after N new lines; `exec-cut=3s`: exec sessions are cut;
 //! - `for=10s`: the faults clear themselves after that long.
 //!
 //! The control endpoint (`kubectl create --raw /podscope/faults -f FILE` and so on):

@@ -119,8 +119,10 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
     };
     let follow = matches!(param(params, "follow"), Some("true" | "1")) && target.running;
     let mut writer = LogWriter::new(&query);
-    let (mut lines, seen) = book.select(&query);
-    // `log-cut`: the stream ends after so many lines, as when a kubelet restarts.
+    let (lines, seen) = book.select(&query);
+    // `log-cut`: a followed stream ends after so many new lines, as when a kubelet restarts
+    // mid-follow. What was written before the request is always sent, so a client that
+    // resumes (re-reading the second it stopped in) still gets further each time.
     let mut budget = super::control::log_limit(shared);
     let cut = |lines: &mut Vec<_>, budget: &mut Option<usize>| {
         if let Some(left) = budget {
@@ -128,9 +130,8 @@ fn log(shared: &Shared, ns: &str, name: &str, params: &[(String, String)]) -> Ap
             *left -= lines.len();
         }
     };
-    cut(&mut lines, &mut budget);
     let first = writer.write(&lines);
-    if !follow || writer.exhausted() || budget == Some(0) {
+    if !follow || writer.exhausted() {
         return full_response(StatusCode::OK, "text/plain", first);
     }
     let (tx, rx) = mpsc::channel(64);

@@ -13,8 +13,14 @@ pub struct Demo {
 
 impl Demo {
     pub fn start() -> Demo {
+        Demo::start_with(&[])
+    }
+
+    /// `podscope demo --serve EXTRA...` (faults, a state directory).
+    pub fn start_with(extra: &[&str]) -> Demo {
         let mut child = Command::new(env!("CARGO_BIN_EXE_podscope"))
             .args(["demo", "--serve"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
