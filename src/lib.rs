@@ -11,6 +11,7 @@ pub mod load;
 pub mod logging;
 pub mod model;
 pub mod run;
+pub mod signals;
 pub mod state;
 pub mod theme;
 pub mod tui;

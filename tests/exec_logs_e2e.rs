@@ -6,26 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::tmux::Tmux;
+use common::tmux::{Tmux, open_count_agent};
 
 fn start(name: &str) -> Tmux {
     Tmux::podscope(name, 120, 40, "demo")
-}
-
-/// Open counter and select count-agent.
-fn open_count_agent(term: &Tmux) {
-    // (With one namespace there is no NAMESPACE column: the name starts the line.)
-    term.wait_until("counter running", |s| {
-        s.lines().any(|l| {
-            let mut words = l.split_whitespace();
-            words.any(|w| w == "counter") && words.next() == Some("2/2")
-        })
-    });
-    term.type_text("/counter");
-    term.keys(&["Enter", "Enter"]);
-    term.wait_for("Pod counter");
-    term.keys(&["j"]);
-    term.wait_for("┌ count-agent");
 }
 
 /// The numbers count-agent has shipped so far (`"message":"N: ..."` from /var/log/1.log).

@@ -8,8 +8,10 @@ use crate::cli::ExecArgs;
 use crate::cluster::exec::{self, ExecEnd, ExecSpec, LocalIo};
 use crate::cluster::stdin_pump::StdinPump;
 use crate::launch::Failure;
+use crate::logging::log;
 use crate::model::choose_container;
 use crate::model::pod::PodPhase;
+use crate::signals::StopSignals;
 
 /// Run the command; `Ok(code)` is the remote command's exit code.
 pub async fn run(args: ExecArgs) -> Result<u8, Failure> {
@@ -61,13 +63,31 @@ pub async fn run(args: ExecArgs) -> Result<u8, Failure> {
         stderr: &mut stderr,
         follow_terminal_size: tty,
     };
-    let result = exec::run(&found.client, &spec, io).await;
+    // A signal to podscope itself (the terminal closing, a kill, an interrupt from another
+    // shell) ends the session with the terminal restored, as kubectl does; Ctrl-C typed in
+    // raw mode is a key and goes to the remote command.
+    let mut stops =
+        StopSignals::new().map_err(|e| Failure::runtime(format!("cannot catch signals: {e}")))?;
+    let result = tokio::select! {
+        r = exec::run(&found.client, &spec, io) => Ok(r),
+        stop = stops.recv() => Err(stop),
+    };
     if let Some(pump) = pump {
         pump.stop();
     }
     if raw {
         let _ = crossterm::terminal::disable_raw_mode();
     }
+    let result = match result {
+        Ok(result) => result,
+        Err(stop) => {
+            log(&format!(
+                "podscope exec: {}: session closed",
+                stop.describe()
+            ));
+            return Ok(stop.exit_code());
+        }
+    };
     let report = result.map_err(|f| kubectl_failure(&f))?;
     match report.end {
         ExecEnd::Exited(0) => Ok(0),

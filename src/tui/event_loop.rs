@@ -16,6 +16,7 @@ use super::render::draw_with_hits;
 use super::session;
 use super::terminal::{TerminalGuard, copy_to_clipboard};
 use crate::logging::log;
+use crate::signals::StopSignals;
 use crate::state::{App, Effect, ExecOutcome, ExecRequest, Msg, Outcome, update};
 use crate::theme::Theme;
 
@@ -33,11 +34,11 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
         cluster.watch(&app.table.scope);
     }
     let mut events = Some(TermInput::start());
-    // The terminal closing (SIGHUP) or a polite kill (SIGTERM) ends the session like `q`, so
-    // the caller's cleanup (the demo cluster's processes) still runs.
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut terminate = signal(SignalKind::terminate())?;
+    // The terminal closing (SIGHUP), a polite kill (SIGTERM) or an interrupt sent to the
+    // process (SIGINT) ends the session like `q`, so the terminal is given back and the
+    // caller's cleanup (the demo cluster's processes) still runs.
+    let mut stops = StopSignals::new()?;
+    let panic_key = debug_panic_key();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut logs = LogFeed::default();
@@ -61,7 +62,10 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
         tokio::select! {
             event = next_event(&mut events) => {
                 match event {
-                    Some(Ok(e)) => msgs.extend(message(e, &hits, &mut clicks)),
+                    Some(Ok(e)) => {
+                        panic_if_asked(&e, panic_key);
+                        msgs.extend(message(e, &hits, &mut clicks));
+                    }
                     Some(Err(e)) => return Err(e),
                     None => return Ok(()),
                 }
@@ -102,7 +106,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                                 kubectl,
                                 notice: None,
                             };
-                            match hand_over(&mut guard, &mut events, cluster, &exec).await? {
+                            match hand_over(&mut guard, &mut events, &mut stops, cluster, &exec).await? {
                                 Some(msg) => msg,
                                 None => return Ok(()),
                             }
@@ -120,12 +124,8 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
             msg = pod.next() => msgs.push(msg),
             Some(msg) = answers.recv() => msgs.push(msg),
             _ = clock.tick() => msgs.push(Msg::Tick(Timestamp::now())),
-            _ = hangup.recv() => {
-                log("terminal hung up: quitting");
-                return Ok(());
-            }
-            _ = terminate.recv() => {
-                log("SIGTERM: quitting");
+            stop = stops.recv() => {
+                log(&format!("{}: quitting", stop.describe()));
                 return Ok(());
             }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
@@ -146,7 +146,9 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
                     }
                     Effect::Exec(request) => {
                         if let Feed::Cluster(cluster) = &mut feed {
-                            match hand_over(&mut guard, &mut events, cluster, &request).await? {
+                            match hand_over(&mut guard, &mut events, &mut stops, cluster, &request)
+                                .await?
+                            {
                                 Some(msg) => dirty |= update(&mut app, msg).redraw,
                                 None => return Ok(()),
                             }
@@ -258,6 +260,7 @@ pub async fn run(mut app: App, theme: &Theme, mut feed: Feed) -> io::Result<()> 
 async fn hand_over(
     guard: &mut TerminalGuard,
     events: &mut Option<TermInput>,
+    stops: &mut StopSignals,
     cluster: &mut ClusterFeed,
     request: &ExecRequest,
 ) -> io::Result<Option<Msg>> {
@@ -266,8 +269,14 @@ async fn hand_over(
         input.stop();
     }
     let spec = session::spec(request);
-    let Some(outcome) =
-        session::run(guard, cluster.client(), &spec, request.notice.as_deref()).await?
+    let Some(outcome) = session::run(
+        guard,
+        stops,
+        cluster.client(),
+        &spec,
+        request.notice.as_deref(),
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -348,6 +357,23 @@ fn message(
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
         Event::Mouse(m) => clicks.mouse(m, hits),
         _ => None,
+    }
+}
+
+/// A hidden trigger for the tests that the terminal is given back after a panic: with
+/// `PODSCOPE_DEBUG_PANIC_KEY=%` in the environment, typing `%` panics.
+fn debug_panic_key() -> Option<char> {
+    std::env::var("PODSCOPE_DEBUG_PANIC_KEY")
+        .ok()?
+        .chars()
+        .next()
+}
+
+fn panic_if_asked(event: &Event, key: Option<char>) {
+    if let (Some(key), Event::Key(k)) = (key, event)
+        && k.code == crossterm::event::KeyCode::Char(key)
+    {
+        panic!("debug panic: {key:?} typed with PODSCOPE_DEBUG_PANIC_KEY set");
     }
 }
 

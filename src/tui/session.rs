@@ -12,6 +12,7 @@ use super::terminal::TerminalGuard;
 use crate::cluster::exec::{self, ExecEnd, ExecSpec, LocalIo};
 use crate::cluster::stdin_pump::StdinPump;
 use crate::logging::log;
+use crate::signals::StopSignals;
 use crate::state::{ExecOutcome, ExecRequest};
 
 /// The exec spec for a TUI request: a TTY, stdin, the shell unless a command was given.
@@ -27,10 +28,11 @@ pub fn spec(request: &ExecRequest) -> ExecSpec {
 }
 
 /// Run the session on the real terminal; the TUI is back when this returns. `None` when the
-/// terminal hung up (or SIGTERM came) during the session: the caller should quit, so its
+/// terminal hung up (or SIGTERM or SIGINT came) during the session: the caller should quit, so its
 /// cleanup still runs instead of a session waiting forever on a terminal that is gone.
 pub async fn run(
     guard: &mut TerminalGuard,
+    stops: &mut StopSignals,
     client: &Client,
     spec: &ExecSpec,
     notice: Option<&str>,
@@ -61,20 +63,12 @@ pub async fn run(
         stderr: &mut stderr,
         follow_terminal_size: true,
     };
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut terminate = signal(SignalKind::terminate())?;
     let result = tokio::select! {
         r = exec::run(client, spec, io) => r,
         // Dropping the session's future closes it (kube aborts the WebSocket task).
-        _ = hangup.recv() => {
+        stop = stops.recv() => {
             pump.stop();
-            log("terminal hung up during an exec session: quitting");
-            return Ok(None);
-        }
-        _ = terminate.recv() => {
-            pump.stop();
-            log("SIGTERM during an exec session: quitting");
+            log(&format!("{} during an exec session: quitting", stop.describe()));
             return Ok(None);
         }
     };

@@ -28,6 +28,11 @@ const FRAME_BUFFER: usize = 1 << 20;
 /// Whether the TUI takes the mouse (clicks and the wheel) while it has the screen.
 static MOUSE: AtomicBool = AtomicBool::new(false);
 
+/// Whether the TUI is on the alternate screen now. Leaving it twice would move the cursor
+/// back to where the TUI started (the terminal restores the cursor it saved on entry), and
+/// what was printed since (an exec session, a panic's message) would be written over.
+static ALTERNATE: AtomicBool = AtomicBool::new(false);
+
 /// Owns the terminal while the TUI runs; dropping it gives the terminal back.
 pub struct TerminalGuard {
     pub terminal: Term,
@@ -63,6 +68,7 @@ impl TerminalGuard {
     /// Give the screen to something else (an exec session) but stay in raw mode: the
     /// remote terminal does the echoing and line editing.
     pub fn leave(&mut self) -> io::Result<()> {
+        ALTERNATE.store(false, Ordering::Relaxed);
         execute!(
             io::stdout(),
             DisableMouseCapture,
@@ -95,6 +101,7 @@ impl Drop for TerminalGuard {
 
 fn setup() -> io::Result<()> {
     enable_raw_mode()?;
+    ALTERNATE.store(true, Ordering::Relaxed);
     execute!(io::stdout(), EnterAlternateScreen, Hide)?;
     if MOUSE.load(Ordering::Relaxed) {
         execute!(io::stdout(), EnableMouseCapture)?;
@@ -108,7 +115,10 @@ pub fn restore() {
     if MOUSE.load(Ordering::Relaxed) {
         let _ = execute!(io::stdout(), DisableMouseCapture);
     }
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+    if ALTERNATE.swap(false, Ordering::Relaxed) {
+        let _ = execute!(io::stdout(), LeaveAlternateScreen);
+    }
+    let _ = execute!(io::stdout(), Show);
 }
 
 fn install_panic_hook() {

@@ -48,18 +48,72 @@ impl Tmux {
     }
 
     /// `podscope ARGS` in a `width` x `height` terminal, with its HOME (and so its log and
-    /// config) in a private directory; `podscope-exit=N` is printed when it ends.
+    /// config) in a private directory; `podscope-exit=N` is printed when it ends, then the
+    /// terminal's line discipline as `tty: isig icanon echo` (a `-` before a flag that is off).
     pub fn podscope(name: &str, width: u16, height: u16, args: &str) -> Tmux {
+        Tmux::podscope_env(name, width, height, "", args)
+    }
+
+    /// As [`Tmux::podscope`], with `VAR=value ...` added to podscope's environment. TMPDIR
+    /// is the private HOME's `tmp`, so whatever podscope and the demo it runs leave there is
+    /// theirs (see `common::procs`).
+    pub fn podscope_env(name: &str, width: u16, height: u16, env: &str, args: &str) -> Tmux {
         let home = std::env::temp_dir().join(format!("{name}-home-{}", std::process::id()));
-        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(home.join("tmp")).unwrap();
         let command = format!(
-            "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin} {args}; echo podscope-exit=$?; sleep 60",
+            "env HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config TMPDIR={home}/tmp {env} {bin} {args}; \
+             echo podscope-exit=$?; \
+             echo \"tty: $(stty -a | tr -s ' ;' '\\n' | grep -xE -- '-?(isig|icanon|echo)' | tr '\\n' ' ')\"; \
+             sleep 60",
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_podscope"),
         );
         let mut term = Tmux::start(name, width, height, &command);
         term.home = Some(home);
         term
+    }
+
+    /// The terminal as podscope left it: `(alternate screen on, cursor visible)`, as tmux
+    /// keeps them for the pane.
+    pub fn screen_modes(&self) -> (bool, bool) {
+        let out = tmux(
+            &self.session,
+            &[
+                "display-message",
+                "-p",
+                "-t",
+                &self.session,
+                "#{alternate_on} #{cursor_flag}",
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut flags = text.split_whitespace().map(|f| f == "1");
+        (
+            flags.next().expect("tmux prints alternate_on"),
+            flags.next().expect("tmux prints cursor_flag"),
+        )
+    }
+
+    /// After podscope ended: the terminal is in cooked mode (signals, line editing and echo
+    /// on), on the main screen, with the cursor shown. Returns the screen.
+    pub fn assert_given_back(&self) -> String {
+        let screen = self.wait_for("tty: ");
+        let line = screen
+            .lines()
+            .find(|l| l.starts_with("tty: "))
+            .unwrap_or_default();
+        let flags: Vec<&str> = line["tty: ".len()..].split_whitespace().collect();
+        assert_eq!(
+            flags,
+            ["isig", "icanon", "echo"],
+            "the terminal is not in cooked mode:\n{screen}"
+        );
+        assert_eq!(
+            self.screen_modes(),
+            (false, true),
+            "(alternate screen, cursor visible) after podscope ended:\n{screen}"
+        );
+        screen
     }
 
     pub fn screen(&self) -> String {
@@ -127,6 +181,22 @@ impl Tmux {
             ],
         );
     }
+}
+
+/// Open the demo's counter pod from the list and select its second container, count-agent.
+pub fn open_count_agent(term: &Tmux) {
+    // (With one namespace there is no NAMESPACE column: the name starts the line.)
+    term.wait_until("counter running", |s| {
+        s.lines().any(|l| {
+            let mut words = l.split_whitespace();
+            words.any(|w| w == "counter") && words.next() == Some("2/2")
+        })
+    });
+    term.type_text("/counter");
+    term.keys(&["Enter", "Enter"]);
+    term.wait_for("Pod counter");
+    term.keys(&["j"]);
+    term.wait_for("┌ count-agent");
 }
 
 impl Drop for Tmux {
