@@ -51,6 +51,10 @@ impl Widget for Header<'_> {
             },
             style::text(theme),
         ));
+        if app.readonly && matches!(app.source, Source::Cluster { .. }) {
+            spans.push(sep.clone());
+            spans.push(Span::styled("read-only", style::warning(theme)));
+        }
         spans.push(sep.clone());
         spans.extend(connection(app, theme));
         if !app.table.filter_text().is_empty() {
