@@ -6,28 +6,9 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use podscope::describe::{json, table};
-use podscope::model::PodInsight;
-use podscope::model::diagram::canvas::{Options, draw};
-use podscope::model::diagram::{diagram, export};
-use podscope::model::manifest::{documents, parse_manifests};
+use common::fuzz::{Rng, exercise};
+use podscope::model::manifest::documents;
 use serde_json::{Value, json};
-
-/// xorshift64*: small, deterministic, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const STRINGS: &[&str] = &[
     "",
@@ -175,38 +156,6 @@ fn mutate(v: &mut Value, rng: &mut Rng, depth: u32, gentle: bool) {
         Value::Bool(b) => *b = !*b,
         _ if gentle => {}
         _ => *v = random_value(rng, depth),
-    }
-}
-
-/// Everything a pod goes through; panics propagate. Returns how many pods were analysed.
-fn exercise(text: &str) -> usize {
-    match parse_manifests(text, "fuzz") {
-        Ok(set) => {
-            let pods: Vec<PodInsight> = set.insights(&[]);
-            let _ = json::to_string(&pods);
-            let _ = table::render(&pods, table::Paint { enabled: true });
-            let diagrams: Vec<_> = pods.iter().map(diagram).collect();
-            let _ = export::mermaid(&diagrams);
-            let _ = export::dot(&diagrams);
-            for (d, width) in diagrams
-                .iter()
-                .zip([0, 1, 17, 30, 61, 80, 200].iter().cycle())
-            {
-                for selected in [None, Some(0), Some(usize::MAX)] {
-                    let opts = Options {
-                        width: *width,
-                        selected,
-                        ascii: selected.is_none(),
-                    };
-                    let _ = draw(d, opts).plain();
-                }
-            }
-            pods.len()
-        }
-        Err(e) => {
-            let _ = e.to_string();
-            0
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod fuzz;
 pub mod procs;
 pub mod screens;
 pub mod serve;
