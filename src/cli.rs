@@ -144,7 +144,13 @@ pub struct LogsArgs {
     #[arg(short = 'p', long)]
     pub previous: bool,
     /// Only the last N lines (-1: all).
-    #[arg(long, value_name = "N", default_value_t = -1, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = -1,
+        allow_negative_numbers = true,
+        value_parser = tail_lines
+    )]
     pub tail: i64,
     /// Only lines newer than this duration, e.g. 30s, 5m, 1h.
     #[arg(long, value_name = "DURATION")]
@@ -254,4 +260,15 @@ pub fn display_name(argv0: &str) -> &'static str {
     } else {
         "podscope"
     }
+}
+
+/// `--tail N`: a count of lines, or -1 for all of them (kubectl refuses anything below -1).
+fn tail_lines(text: &str) -> Result<i64, String> {
+    let n: i64 = text
+        .parse()
+        .map_err(|_| "a whole number of lines is expected (-1: all)".to_string())?;
+    if n < -1 {
+        return Err("must be greater than or equal to -1 (-1: all lines)".to_string());
+    }
+    Ok(n)
 }

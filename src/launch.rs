@@ -57,6 +57,16 @@ impl Failure {
     }
 }
 
+/// A connection that could not be set up: bad input (exit 2) when the command line named
+/// what does not exist, the environment's fault (exit 1) otherwise.
+pub fn connect_failure(e: cluster::ConnectError) -> Failure {
+    if e.is_bad_input() {
+        Failure::usage(e.to_string())
+    } else {
+        Failure::runtime(e.to_string())
+    }
+}
+
 /// The theme: `--theme`, else the config file's, else the default; `NO_COLOR` means none
 /// unless a theme was asked for on the command line.
 pub fn resolve_theme(flag: Option<&str>, choice: &ThemeChoice) -> Result<Theme, Failure> {
@@ -148,9 +158,7 @@ pub fn tui(args: TuiArgs) -> Result<(), Failure> {
     let runtime = runtime()?;
     runtime.block_on(async {
         // Reading the kubeconfig contacts nothing; its errors come before the terminal check.
-        let connection = cluster::connect(&target)
-            .await
-            .map_err(|e| Failure::runtime(e.to_string()))?;
+        let connection = cluster::connect(&target).await.map_err(connect_failure)?;
         need_terminal()?;
         let scope = if args.all_namespaces {
             Scope::All

@@ -31,18 +31,26 @@ pub struct Connection {
 #[derive(Debug)]
 pub enum ConnectError {
     /// No kubeconfig anywhere and not in a pod.
-    NoKubeconfig {
-        tried: Vec<PathBuf>,
-    },
+    NoKubeconfig { tried: Vec<PathBuf> },
     /// The kubeconfig could not be read or does not hold what is needed.
-    Kubeconfig {
-        path: String,
-        message: String,
-    },
+    Kubeconfig { path: String, message: String },
     UnknownContext {
         name: String,
+        /// The kubeconfig file(s) read.
+        path: String,
         known: Vec<String>,
+        /// Named by `--context` (the user's input), not by the kubeconfig's current-context.
+        asked: bool,
     },
+}
+
+impl ConnectError {
+    /// Whether the command line is at fault (a context that does not exist was asked for),
+    /// rather than the environment (no kubeconfig, a broken one, a current-context that names
+    /// nothing).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, ConnectError::UnknownContext { asked: true, .. })
+    }
 }
 
 impl fmt::Display for ConnectError {
@@ -59,15 +67,23 @@ impl fmt::Display for ConnectError {
             ConnectError::Kubeconfig { path, message } => {
                 write!(f, "cannot use the kubeconfig {path}: {message}")
             }
-            ConnectError::UnknownContext { name, known } => write!(
-                f,
-                "no context {name:?} in the kubeconfig (contexts: {})",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            ),
+            ConnectError::UnknownContext {
+                name,
+                path,
+                known,
+                asked,
+            } => {
+                let from = if *asked { "" } else { " (its current-context)" };
+                write!(
+                    f,
+                    "no context {name:?} in the kubeconfig {path}{from}; its contexts: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            }
         }
     }
 }
@@ -132,7 +148,9 @@ pub async fn connect(target: &Target) -> Result<Connection, ConnectError> {
         Some(name) if !contexts.contains(name) => {
             return Err(ConnectError::UnknownContext {
                 name: name.clone(),
+                path: shown,
                 known: contexts,
+                asked: target.context.is_some(),
             });
         }
         None => {

@@ -69,7 +69,7 @@ pub async fn connect(
         context,
     })
     .await
-    .map_err(|e| Failure::runtime(e.to_string()))
+    .map_err(crate::launch::connect_failure)
 }
 
 /// Connect as the kubeconfig says and fetch the pod.
