@@ -3,11 +3,14 @@
 //! costs a bounded amount of memory, and a watch on a churning server ends up with exactly
 //! the server's pods.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use common::churn;
 use k8s_openapi::jiff::Timestamp;
 use podscope::demo::synthetic::synthetic_pods;
 use podscope::model::PodInsight;
@@ -112,21 +115,6 @@ fn an_analysed_pod_stays_under_its_memory_bound() {
     );
 }
 
-/// (namespace, name, uid, restarts of each container): what churn changes, and what the
-/// screen shows.
-fn fingerprint(p: &PodInsight) -> (String, String, Option<String>, Vec<i32>) {
-    (
-        p.pod.namespace.clone(),
-        p.pod.name.clone(),
-        p.pod.uid.clone(),
-        p.pod
-            .containers
-            .iter()
-            .map(|c| c.status.as_ref().map_or(-1, |s| s.restart_count))
-            .collect(),
-    )
-}
-
 #[test]
 fn a_watch_on_a_churning_server_ends_with_exactly_the_servers_pods() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -139,77 +127,16 @@ fn a_watch_on_a_churning_server_ends_with_exactly_the_servers_pods() {
 }
 
 async fn churned_watch_converges() {
-    use k8s_openapi::api::core::v1::Pod;
-    use kube::api::{Api, ListParams};
-    use podscope::cluster::{WatchStatus, watch};
-    use podscope::demo::{DemoCluster, DemoOptions};
-
-    let cluster = DemoCluster::start(DemoOptions {
-        synthetic: 2_000,
-        churn: 200,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let kubeconfig = kube::config::Kubeconfig::read_from(&cluster.kubeconfig).unwrap();
-    let config = kube::Config::from_custom_kubeconfig(
-        kubeconfig,
-        &kube::config::KubeConfigOptions::default(),
-    )
-    .await
-    .unwrap();
-    let client = kube::Client::try_from(config).unwrap();
-    let mut w = watch::spawn(client.clone(), None, Arc::new(Vec::new()));
-    tokio::time::timeout(Duration::from_secs(120), async {
-        loop {
-            w.reports.changed().await.unwrap();
-            if w.reports.borrow().status == WatchStatus::Synced {
-                break;
-            }
-        }
-    })
-    .await
-    .expect("the watch syncs");
+    let run = churn::start(2_000, 200).await;
     // Three seconds of 200 changes a second, then quiet.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    cluster.set_churn(0);
-    // The watch publishes at most every 50 ms, and the demo's own pods still change (crashy
-    // restarts): compare the server's list with what the watch shows until they agree.
-    let pods = Api::<Pod>::all(client);
-    let mut server = Vec::new();
-    let mut watched = Vec::new();
-    for _ in 0..40 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let listed = pods.list(&ListParams::default()).await.unwrap();
-        server = listed
-            .items
-            .iter()
-            .map(|p| fingerprint(&PodInsight::new(pod_from_api(p, None), &[])))
-            .collect();
-        server.sort();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let report = w.reports.borrow().clone();
-        watched = report.pods.iter().map(|p| fingerprint(p)).collect();
-        watched.sort();
-        if watched == server {
-            break;
-        }
-    }
-    assert_eq!(watched.len(), server.len());
-    let differing: Vec<_> = watched
-        .iter()
-        .zip(&server)
-        .filter(|(a, b)| a != b)
-        .take(3)
-        .collect();
-    assert!(
-        watched == server,
-        "the watched pods differ from the server's: {differing:?}"
-    );
+    run.cluster.set_churn(0);
+    let (server, watched) = churn::converge(&run).await;
+    churn::assert_same(&server, &watched);
     let restarted = server.iter().filter(|f| f.3.iter().any(|&r| r > 0)).count();
     assert!(
         restarted > 100,
         "churn changed pods while watched ({restarted})"
     );
-    cluster.stop().await;
+    run.cluster.stop().await;
 }

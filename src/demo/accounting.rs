@@ -23,6 +23,9 @@ pub struct Accounting {
     requests: Mutex<BTreeMap<Labels, u64>>,
     /// Response bytes per client, shared with the bodies still being sent.
     bytes: Mutex<BTreeMap<String, Arc<AtomicU64>>>,
+    /// Watches ended because their client fell too far behind, by resource (the
+    /// apiserver's `apiserver_terminated_watchers_total`): a client that cannot keep up.
+    terminated: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// What a request is, as the apiserver's metrics label it.
@@ -106,6 +109,13 @@ impl Accounting {
         response.map(|body| Metered { body, counter })
     }
 
+    /// A watch on `resource` was ended because its client fell behind.
+    pub fn watcher_terminated(&self, resource: &'static str) {
+        if let Ok(mut terminated) = self.terminated.lock() {
+            *terminated.entry(resource).or_default() += 1;
+        }
+    }
+
     /// The counts in the Prometheus text format.
     pub fn exposition(&self) -> String {
         let mut out = String::from(
@@ -124,6 +134,14 @@ impl Accounting {
                 out.push_str(&format!(
                     "podscope_demo_response_bytes_total{{client=\"{client}\"}} {}\n",
                     n.load(Ordering::Relaxed)
+                ));
+            }
+        }
+        out.push_str("# HELP apiserver_terminated_watchers_total Watches closed because their client did not keep up, by resource.\n# TYPE apiserver_terminated_watchers_total counter\n");
+        if let Ok(terminated) = self.terminated.lock() {
+            for (resource, n) in terminated.iter() {
+                out.push_str(&format!(
+                    "apiserver_terminated_watchers_total{{resource=\"{resource}\"}} {n}\n"
                 ));
             }
         }

@@ -93,6 +93,8 @@ pub struct Shared {
     /// Status changes per second across the synthetic pods (`--churn`), changeable while
     /// the cluster runs.
     pub churn_rate: std::sync::atomic::AtomicU32,
+    /// Simulated restarts applied so far by the churn: what a watcher must have seen.
+    pub churned: std::sync::atomic::AtomicU64,
     /// The faults in force (`--fault`, `/podscope/faults`).
     pub faults: faults::Faults,
 }
@@ -170,6 +172,13 @@ impl DemoCluster {
         self.shared
             .churn_rate
             .store(per_second, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many simulated restarts the churn has made so far.
+    pub fn churned(&self) -> u64 {
+        self.shared
+            .churned
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Put these faults in force (replacing those before; the default set clears them).
@@ -293,6 +302,7 @@ impl DemoCluster {
             metrics: Default::default(),
             accounting: Default::default(),
             churn_rate: std::sync::atomic::AtomicU32::new(options.churn),
+            churned: Default::default(),
             faults: faults::Faults::with(options.faults.clone()),
             proxy: Default::default(),
             owners: Default::default(),
@@ -404,6 +414,9 @@ async fn churn(shared: Arc<Shared>, pods: Vec<(String, String)>, mut stop: watch
             let (ns, name) = &pods[(seed >> 33) as usize % pods.len()];
             let now = now();
             store.update(ns, name, |pod| synthetic::churn(pod, now));
+            shared
+                .churned
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }

@@ -60,6 +60,7 @@ pub(super) fn watch<T: Kind>(
         return stream_response("application/json", rx);
     }
     let mut drops = shared.faults.watch_drops();
+    let counts = Arc::clone(shared);
     let start = {
         let Ok(store) = T::store(shared).lock() else {
             return error(500, "InternalError", "store unavailable");
@@ -138,6 +139,7 @@ pub(super) fn watch<T: Kind>(
                                 if matches(&e) && tx.send(encode(&e, &mut first)).await.is_err() { return; }
                             }
                             Err(broadcast::error::RecvError::Lagged(_)) => {
+                                counts.accounting.watcher_terminated(T::URL_PATH_SEGMENT);
                                 let status = status_object(410, "Expired", "the watch fell behind; list again and re-watch", None);
                                 let _ = tx.send(event_line("ERROR", status)).await;
                                 return;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod churn;
 pub mod corpus;
 pub mod fuzz;
 pub mod procs;
