@@ -222,7 +222,8 @@ fn is_front(f: &Facts) -> bool {
         .name
         .split(['-', '_', '.'])
         .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)));
-    let proxy_like = f.kind().is_some_and(ImageKind::fronts) || named_proxy;
+    let forwards = f.refs.iter().any(|r| r.upstream);
+    let proxy_like = f.kind().is_some_and(ImageKind::fronts) || named_proxy || forwards;
     proxy_like && !f.container.ports.is_empty()
 }
 

@@ -3,9 +3,10 @@
 //! containers that only sleep, and where an ambassador goes.
 
 use crate::model::pod::{Container, ContainerState, Pod, Section};
+use crate::model::usage;
 
 use super::ballot::Ballot;
-use super::knowledge::ImageKind;
+use super::knowledge::{ImageKind, PROXY_WORDS};
 use super::signals;
 use super::weigh::Facts;
 use super::{ContainerRole, Toward};
@@ -16,6 +17,26 @@ const GENERAL_PROXY_FRONTS: f32 = 2.0;
 const IDLE: f32 = 2.0;
 const OUTSIDE_HOSTS: f32 = 1.0;
 const FLOW: f32 = 1.0;
+const NAMED_AFTER: f32 = 1.5;
+const DATA_SERVICE_PROXY: f32 = 2.0;
+const SIZED_AS_HELPER: f32 = 1.5;
+const PORTLESS_PROXY: f32 = 1.0;
+
+/// The ports of services an application is a client of: databases, caches, brokers.
+const DATA_SERVICE_PORTS: &[(i32, &str)] = &[
+    (3306, "MySQL"),
+    (5432, "PostgreSQL"),
+    (6432, "PgBouncer"),
+    (6379, "Redis"),
+    (11211, "memcached"),
+    (27017, "MongoDB"),
+    (9042, "Cassandra"),
+    (1433, "SQL Server"),
+    (1521, "Oracle"),
+    (9092, "Kafka"),
+    (5672, "AMQP"),
+    (4222, "NATS"),
+];
 
 /// In a Job's pod the main is the container that runs to completion; one still running after
 /// it is a helper that keeps the Job alive.
@@ -57,6 +78,117 @@ pub(super) fn job_completion(pod: &Pod, long_running: &[usize], ballots: &mut [B
                 JOB_COMPLETED,
                 format!(
                     "still running after {done_name} completed: a helper that keeps the Job alive"
+                ),
+            );
+        }
+    }
+}
+
+/// A container whose name is another's with words added (`etcd-metrics` beside `etcd`,
+/// `grafana-sc-dashboard` beside `grafana`) was named for the container it serves, as charts
+/// and operators name their helpers; the added words (the name hints) say which kind. Co-equal
+/// applications are named side by side (`lb-tcp-80`, `lb-tcp-443`), not one after the other.
+pub(super) fn named_after_another(pod: &Pod, long_running: &[usize], ballots: &mut [Ballot]) {
+    for &i in long_running {
+        let name = &pod.containers[i].name;
+        let base = long_running
+            .iter()
+            .map(|&j| pod.containers[j].name.as_str())
+            .filter(|other| other.len() >= 3 && *other != name)
+            .filter(|other| {
+                name.strip_prefix(*other)
+                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['-', '_']))
+            })
+            .max_by_key(|other| other.len());
+        if let Some(base) = base {
+            ballots[i].add_any_helper(
+                NAMED_AFTER,
+                format!("named after {base}, the container it serves"),
+            );
+        }
+    }
+}
+
+/// A proxy (by its software or its name) that listens on a data service's port (memcached's
+/// 11211, PostgreSQL's 5432) where no container is that service is where the application
+/// connects to reach the service elsewhere: an ambassador.
+pub(super) fn proxies_a_data_service(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
+    for (i, f) in facts.iter().enumerate() {
+        let c = f.container;
+        let proxy_like = matches!(
+            f.kind(),
+            Some(ImageKind::GeneralProxy | ImageKind::OutboundProxy)
+        ) || (f.kind().is_none()
+            && c.name
+                .split(['-', '_', '.'])
+                .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p))));
+        if !c.is_long_running() || !proxy_like {
+            continue;
+        }
+        let Some((port, service)) = DATA_SERVICE_PORTS.iter().find(|(port, _)| {
+            f.listens.contains(port)
+                && !pod
+                    .containers
+                    .iter()
+                    .any(|o| o.name != c.name && o.ports.iter().any(|p| p.container_port == *port))
+        }) else {
+            continue;
+        };
+        ballots[i].add(
+            Toward::Helper(ContainerRole::Ambassador),
+            DATA_SERVICE_PROXY,
+            format!("a proxy listening on {service}'s port {port}, and no container here is {service}: the app connects to it to reach one elsewhere"),
+        );
+    }
+}
+
+/// A container named as a proxy that declares no port of its own exposes nothing to the pod's
+/// clients, so it does not front the app: it carries the app's own calls out (an ambassador).
+pub(super) fn proxy_without_ports(f: &Facts, ballot: &mut Ballot) {
+    let c = f.container;
+    let named_proxy = c
+        .name
+        .split(['-', '_', '.'])
+        .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)));
+    if f.known.is_some() || !named_proxy || !c.ports.is_empty() || !f.listens.is_empty() {
+        return;
+    }
+    ballot.add(
+        Toward::Helper(ContainerRole::Ambassador),
+        PORTLESS_PROXY,
+        "a proxy that declares no port for the pod's clients: it carries the app's calls out, not theirs in".to_string(),
+    );
+}
+
+/// The memory a container asks for (its request, else its limit), as written and in bytes.
+fn memory_asked(c: &Container) -> Option<(&str, u64)> {
+    let q = c
+        .resources
+        .requests
+        .get("memory")
+        .or_else(|| c.resources.limits.get("memory"))?;
+    Some((q.as_str(), usage::bytes(q).filter(|b| *b > 0)?))
+}
+
+/// A container that asks for under half the memory another one asks for is sized as a helper:
+/// charts and operators give the application its memory and the helpers beside it a sliver.
+pub(super) fn sized_as_a_helper(pod: &Pod, long_running: &[usize], ballots: &mut [Ballot]) {
+    for &i in long_running {
+        let Some((mine, bytes)) = memory_asked(&pod.containers[i]) else {
+            continue;
+        };
+        let biggest = long_running
+            .iter()
+            .filter(|&&j| j != i)
+            .filter_map(|&j| Some((&pod.containers[j].name, memory_asked(&pod.containers[j])?)))
+            .max_by_key(|(_, (_, b))| *b);
+        if let Some((other, (theirs, their_bytes))) = biggest
+            && bytes.saturating_mul(2) < their_bytes
+        {
+            ballots[i].add_any_helper(
+                SIZED_AS_HELPER,
+                format!(
+                    "asks for {mine} of memory, under half of {other}'s {theirs}: sized as a helper"
                 ),
             );
         }
@@ -123,13 +255,25 @@ pub(super) fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ba
         let reached = facts
             .iter()
             .any(|f| f.refs.iter().any(|r| proxy.listens.contains(&r.port)));
-        let Some(&app) = regular.iter().find(|&&i| {
+        // The app: what the evidence calls a main, else a container that listens and is not
+        // known to be a helper itself (a policy engine the proxy asks is not what it fronts).
+        let candidate = |i: usize| {
             i != p
                 && !facts[i]
                     .kind()
                     .is_some_and(|k| k.fronts() || k == ImageKind::ControlPlane)
-                && (ballots[i].leaning() == Some(Toward::Main) || !facts[i].listens.is_empty())
-        }) else {
+        };
+        let Some(&app) = regular
+            .iter()
+            .find(|&&i| candidate(i) && ballots[i].leaning() == Some(Toward::Main))
+            .or_else(|| {
+                regular.iter().find(|&&i| {
+                    candidate(i)
+                        && !facts[i].listens.is_empty()
+                        && !matches!(ballots[i].leaning(), Some(Toward::Helper(_)))
+                })
+            })
+        else {
             continue;
         };
         if reached {

@@ -16,7 +16,8 @@ use super::knowledge::{
 use super::links::{localhost_links, volume_flows};
 use super::signals::{self, FileAccess, LocalhostRef};
 use super::structure::{
-    general_proxy_fronts, idle_beside_an_app, job_completion, serves_nothing_beside_an_app,
+    general_proxy_fronts, idle_beside_an_app, job_completion, named_after_another,
+    proxies_a_data_service, proxy_without_ports, serves_nothing_beside_an_app, sized_as_a_helper,
     where_it_goes,
 };
 use super::{ContainerRole, RoleAssessment, Toward};
@@ -109,7 +110,11 @@ pub(super) fn assess(
     for &i in &long_running {
         intrinsic(pod, &facts[i], &mut ballots[i]);
         cluster_evidence(pod, services, &facts[i], &mut ballots[i]);
+        proxy_without_ports(&facts[i], &mut ballots[i]);
     }
+    named_after_another(pod, &long_running, &mut ballots);
+    proxies_a_data_service(pod, &facts, &mut ballots);
+    sized_as_a_helper(pod, &long_running, &mut ballots);
     job_completion(pod, &long_running, &mut ballots);
     let leanings: Vec<Option<Toward>> = ballots.iter().map(Ballot::leaning).collect();
     volume_flows(pod, &facts, &long_running, &leanings, &mut ballots);

@@ -46,6 +46,8 @@ pub enum ImageKind {
     GeneralProxy,
     /// A debugging or tooling container kept beside the app.
     DebugTool,
+    /// A policy engine the app or its proxy asks before answering (OPA, an ext_authz server).
+    PolicyAgent,
     MetricsExporter,
     /// Scrapes the app's metrics endpoint and republishes it to a monitoring service.
     MetricsForwarder,
@@ -85,6 +87,9 @@ impl ImageKind {
                 "a general-purpose proxy (what it stands in front of decides its role)"
             }
             ImageKind::DebugTool => "a debugging tool kept beside the app",
+            ImageKind::PolicyAgent => {
+                "a policy engine (the app or its proxy asks it before answering)"
+            }
             ImageKind::MetricsExporter => "a Prometheus exporter",
             ImageKind::MetricsForwarder => {
                 "a metrics forwarder (it republishes the app's metrics elsewhere)"
@@ -118,7 +123,8 @@ impl ImageKind {
             | ImageKind::Babysitter
             | ImageKind::InboundProxy
             | ImageKind::GeneralProxy
-            | ImageKind::DebugTool => Some(Toward::Helper(ContainerRole::Sidecar)),
+            | ImageKind::DebugTool
+            | ImageKind::PolicyAgent => Some(Toward::Helper(ContainerRole::Sidecar)),
             ImageKind::MetricsExporter | ImageKind::MetricsForwarder => {
                 Some(Toward::Helper(ContainerRole::Adapter))
             }

@@ -92,6 +92,7 @@ pub const SOFTWARE: &[Software] = &[
     sw("consul-template", ConfigTemplater, &["consul-template"], &["consul-template"], &["consul-template"]),
     sw("confd", ConfigTemplater, &["confd"], &["confd"], &["confd"]),
     sw("envconsul", ConfigTemplater, &["envconsul"], &["envconsul"], &["envconsul"]),
+    sw("Open Policy Agent", PolicyAgent, &["opa", "opa-envoy*", "opa-istio*"], &["opa", "opa-envoy", "opa-istio"], &["opa run"]),
     sw("vault agent", SecretAgent, &[], &["vault-agent", "vault-agent-*"], &["vault agent"]),
     sw("vault", Application, &["vault", "hashicorp/vault"], &[], &["vault server"]),
     sw("conjur authenticator", SecretAgent, &["conjur-authn-k8s-client"], &[], &[]),

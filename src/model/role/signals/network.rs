@@ -11,6 +11,22 @@ pub struct LocalhostRef {
     pub port: i32,
     /// The address as written, for the evidence (never a whole env value).
     pub text: String,
+    /// Given as where the container forwards what it receives (`--upstream=`, `--backend=`):
+    /// a proxy's upstream, whatever the container is called.
+    pub upstream: bool,
+}
+
+/// Flags that name where a proxy forwards what it receives.
+fn is_upstream_flag(flag: &str) -> bool {
+    [
+        "upstream",
+        "backend",
+        "proxy-pass",
+        "proxy_pass",
+        "forward-to",
+    ]
+    .iter()
+    .any(|w| flag.contains(w))
 }
 
 /// Words from args and literal env values, with the flag each value belongs to.
@@ -100,6 +116,7 @@ pub fn localhost_refs(c: &Container) -> Vec<LocalhostRef> {
                 out.push(LocalhostRef {
                     port,
                     text: addr.shown,
+                    upstream: flag.as_deref().is_some_and(is_upstream_flag),
                 });
             }
         }
