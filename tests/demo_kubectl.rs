@@ -3,19 +3,13 @@
 
 mod common;
 
+use common::text;
+
 use common::serve::Demo;
 use common::tmux::Tmux;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn kubectl_lists_gets_and_is_refused_without_the_token() {

@@ -13,12 +13,7 @@ use common::churn;
 
 #[test]
 fn a_watch_keeps_up_with_200_changes_a_second_on_10000_pods() {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(keeps_up());
+    common::block_on(keeps_up());
 }
 
 async fn keeps_up() {

@@ -3,6 +3,8 @@
 //! with its new UID), and the status says what is going on. The restart test stops the
 //! cluster and starts it again from its `--state-dir`.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,12 +31,7 @@ fn fingerprint(p: &PodInsight) -> Print {
 
 fn run(test: impl std::future::Future<Output = ()>) {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(test);
+    common::block_on(test);
 }
 
 /// A client as podscope makes one (its retry policy included).

@@ -118,12 +118,7 @@ fn an_analysed_pod_stays_under_its_memory_bound() {
 #[test]
 fn a_watch_on_a_churning_server_ends_with_exactly_the_servers_pods() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(churned_watch_converges());
+    common::block_on(churned_watch_converges());
 }
 
 async fn churned_watch_converges() {

@@ -7,22 +7,15 @@
 
 mod common;
 
+use common::text;
+
 use std::path::PathBuf;
-use std::process::Output;
 
 use base64::Engine;
 use common::serve::Demo;
 use common::tmux::Tmux;
 
 const PLANTED: &str = "PLANTED-s3cr3t-4711";
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))

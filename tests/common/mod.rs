@@ -41,3 +41,22 @@ pub fn insights(path: &Path) -> Vec<PodInsight> {
         .unwrap_or_else(|e| panic!("fixture {} does not parse: {e}", path.display()));
     set.insights(&[])
 }
+
+/// A command's stdout and stderr, one after the other (as a terminal shows them).
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Run an async test on a runtime with two workers, as the machine has two cores.
+pub fn block_on<T>(test: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test)
+}

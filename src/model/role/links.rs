@@ -7,7 +7,7 @@ use crate::model::pod::{Pod, VolumeMount};
 use crate::model::volume::VolumeSource;
 
 use super::ballot::Ballot;
-use super::knowledge::{ImageKind, PROXY_WORDS};
+use super::knowledge::{ImageKind, named_as_proxy};
 use super::signals::{self, LocalhostRef};
 use super::weigh::Facts;
 use super::{ContainerRole, Toward};
@@ -217,13 +217,9 @@ fn goes_out(f: &Facts) -> bool {
 /// Whether a container can stand in front of another: a proxy or web server (by what it is or
 /// by its name) that declares ports of its own for the pod's clients.
 fn is_front(f: &Facts) -> bool {
-    let named_proxy = f
-        .container
-        .name
-        .split(['-', '_', '.'])
-        .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)));
     let forwards = f.refs.iter().any(|r| r.upstream);
-    let proxy_like = f.kind().is_some_and(ImageKind::fronts) || named_proxy || forwards;
+    let proxy_like =
+        f.kind().is_some_and(ImageKind::fronts) || named_as_proxy(&f.container.name) || forwards;
     proxy_like && !f.container.ports.is_empty()
 }
 

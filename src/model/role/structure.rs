@@ -1,12 +1,14 @@
 //! Structural evidence that needs the whole pod: which container a Job waits for, helpers
 //! that serve nothing beside an app that does, general proxies in front of an app, tools
-//! containers that only sleep, and where an ambassador goes.
+//! containers that only sleep, and where an ambassador goes; and what needs no knowledge of
+//! the software: a helper named after its app, sized as a helper, or a proxy for a data
+//! service elsewhere.
 
 use crate::model::pod::{Container, ContainerState, Pod, Section};
 use crate::model::usage;
 
 use super::ballot::Ballot;
-use super::knowledge::{ImageKind, PROXY_WORDS};
+use super::knowledge::{ImageKind, named_as_proxy};
 use super::signals;
 use super::weigh::Facts;
 use super::{ContainerRole, Toward};
@@ -118,10 +120,7 @@ pub(super) fn proxies_a_data_service(pod: &Pod, facts: &[Facts], ballots: &mut [
         let proxy_like = matches!(
             f.kind(),
             Some(ImageKind::GeneralProxy | ImageKind::OutboundProxy)
-        ) || (f.kind().is_none()
-            && c.name
-                .split(['-', '_', '.'])
-                .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p))));
+        ) || (f.kind().is_none() && named_as_proxy(&c.name));
         if !c.is_long_running() || !proxy_like {
             continue;
         }
@@ -146,11 +145,8 @@ pub(super) fn proxies_a_data_service(pod: &Pod, facts: &[Facts], ballots: &mut [
 /// clients, so it does not front the app: it carries the app's own calls out (an ambassador).
 pub(super) fn proxy_without_ports(f: &Facts, ballot: &mut Ballot) {
     let c = f.container;
-    let named_proxy = c
-        .name
-        .split(['-', '_', '.'])
-        .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)));
-    if f.known.is_some() || !named_proxy || !c.ports.is_empty() || !f.listens.is_empty() {
+    if f.known.is_some() || !named_as_proxy(&c.name) || !c.ports.is_empty() || !f.listens.is_empty()
+    {
         return;
     }
     ballot.add(

@@ -11,7 +11,7 @@ use super::ballot::Ballot;
 use super::decide::{decide, note_co_equal_mains, promote_main_if_missing};
 use super::injectors::injected_by;
 use super::knowledge::{
-    ImageKind, PROXY_WORDS, Recognised, Software, image_path, name_hints, recognise,
+    ImageKind, Recognised, Software, image_path, name_hints, named_as_proxy, recognise,
 };
 use super::links::{localhost_links, volume_flows};
 use super::signals::{self, FileAccess, LocalhostRef};
@@ -82,9 +82,7 @@ pub(super) fn facts(c: &Container) -> Facts<'_> {
     let used_as_proxy = known
         .as_ref()
         .is_some_and(|(s, _, _)| s.kind == ImageKind::WebServer)
-        && c.name
-            .split(['-', '_', '.'])
-            .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)));
+        && named_as_proxy(&c.name);
     Facts {
         container: c,
         known,

@@ -15,7 +15,7 @@
 mod names;
 mod software;
 
-pub use names::{NAME_HINTS, NameHint, PROXY_WORDS, name_hints};
+pub use names::{NAME_HINTS, NameHint, PROXY_WORDS, name_hints, named_as_proxy};
 pub use software::SOFTWARE;
 
 use super::{ContainerRole, Toward};

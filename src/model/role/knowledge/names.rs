@@ -115,6 +115,12 @@ pub const NAME_HINTS: &[NameHint] = &[
 /// container's port it is that container's front.
 pub const PROXY_WORDS: &[&str] = &["proxy", "ambassador", "gateway", "forwarder", "tunnel"];
 
+/// Whether a word of the name is one of the [`PROXY_WORDS`] (`metrics-proxy`, `tunnel`).
+pub fn named_as_proxy(name: &str) -> bool {
+    name.split(['-', '_', '.'])
+        .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+}
+
 /// Name hints for a container name or an image's last path segment.
 pub fn name_hints(name: &str) -> impl Iterator<Item = &'static NameHint> + '_ {
     NAME_HINTS.iter().filter(move |h| {

@@ -1,0 +1,97 @@
+//! Role inference when nothing about the software is known (images from a private registry,
+//! pinned by digest; names that are not in the knowledge table): the signals that stand on
+//! the pod's own structure. Each pod is made up for the rule it checks; the rules are measured
+//! on real pods by `real_world`.
+
+use podscope::model::manifest::parse_manifests;
+use podscope::model::{ContainerRole, PodInsight};
+
+fn insight(containers: &str) -> PodInsight {
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: default}}\nspec:\n  containers:\n{containers}"
+    );
+    let set = parse_manifests(&yaml, "test.yaml").expect("the pod parses");
+    set.insights(&[]).remove(0)
+}
+
+fn role(i: &PodInsight, name: &str) -> (ContainerRole, String) {
+    let r = i.role_of(name).expect("the container exists");
+    (r.role, r.evidence.join("; "))
+}
+
+const IMAGE: &str = "registry.example.com/team/svc@sha256:0d3f";
+
+#[test]
+fn a_container_named_after_another_is_its_helper() {
+    let i = insight(&format!(
+        "  - {{name: orders, image: {IMAGE}, ports: [{{containerPort: 8080}}]}}\n  - {{name: orders-metrics, image: {IMAGE}2, ports: [{{containerPort: 9100}}]}}\n"
+    ));
+    let (helper, why) = role(&i, "orders-metrics");
+    assert_eq!(helper, ContainerRole::Adapter, "{why}");
+    assert!(why.contains("named after orders"), "{why}");
+    assert_eq!(role(&i, "orders").0, ContainerRole::Main);
+    // Side by side is not after: two listeners named alike are co-equal.
+    let i = insight(&format!(
+        "  - {{name: lb-tcp-80, image: {IMAGE}, ports: [{{containerPort: 80}}]}}\n  - {{name: lb-tcp-443, image: {IMAGE}, ports: [{{containerPort: 443}}]}}\n"
+    ));
+    assert_eq!(role(&i, "lb-tcp-443").0, ContainerRole::Main);
+}
+
+#[test]
+fn a_container_asking_for_a_sliver_of_memory_is_sized_as_a_helper() {
+    let resources = |mem: &str| format!("resources: {{requests: {{memory: {mem}}}}}");
+    let i = insight(&format!(
+        "  - {{name: billing, image: {IMAGE}, {}}}\n  - {{name: tracer, image: {IMAGE}9, {}}}\n",
+        resources("1Gi"),
+        resources("64Mi")
+    ));
+    let (tracer, why) = role(&i, "tracer");
+    assert_eq!(tracer, ContainerRole::Sidecar, "{why}");
+    assert!(
+        why.contains("asks for 64Mi of memory, under half of billing's 1Gi"),
+        "{why}"
+    );
+    // Alike, neither is.
+    let i = insight(&format!(
+        "  - {{name: billing, image: {IMAGE}, {}}}\n  - {{name: tracer, image: {IMAGE}9, {}}}\n",
+        resources("1Gi"),
+        resources("768Mi")
+    ));
+    assert_eq!(role(&i, "tracer").0, ContainerRole::Main);
+}
+
+#[test]
+fn a_proxy_on_a_cache_port_that_nothing_here_serves_is_an_ambassador() {
+    let i = insight(&format!(
+        "  - {{name: shop, image: {IMAGE}, ports: [{{containerPort: 8080}}]}}\n  - {{name: cache-proxy, image: {IMAGE}3, ports: [{{containerPort: 11211}}]}}\n"
+    ));
+    let (proxy, why) = role(&i, "cache-proxy");
+    assert_eq!(proxy, ContainerRole::Ambassador, "{why}");
+    assert!(why.contains("memcached's port 11211"), "{why}");
+    // Beside the cache itself it is not carrying anything elsewhere.
+    let i = insight(&format!(
+        "  - {{name: cache, image: {IMAGE}, ports: [{{containerPort: 11211}}]}}\n  - {{name: cache-proxy, image: {IMAGE}3, ports: [{{containerPort: 11211}}]}}\n"
+    ));
+    assert_ne!(role(&i, "cache-proxy").0, ContainerRole::Ambassador);
+}
+
+#[test]
+fn a_localhost_upstream_makes_a_front_proxy_whatever_its_name() {
+    let i = insight(&format!(
+        "  - {{name: gatekeeper, image: {IMAGE}, ports: [{{containerPort: 8443}}], args: ['--upstream=http://127.0.0.1:8080/']}}\n  - {{name: catalog, image: {IMAGE}4, ports: [{{containerPort: 8080}}]}}\n"
+    ));
+    let (front, why) = role(&i, "gatekeeper");
+    assert_eq!(front, ContainerRole::Sidecar, "{why}");
+    assert!(why.contains("fronts catalog"), "{why}");
+    assert_eq!(role(&i, "catalog").0, ContainerRole::Main);
+}
+
+#[test]
+fn a_proxy_that_declares_no_port_carries_calls_out() {
+    let i = insight(&format!(
+        "  - {{name: worker, image: {IMAGE}, command: [/bin/worker]}}\n  - {{name: egress-proxy, image: {IMAGE}5}}\n"
+    ));
+    let (proxy, why) = role(&i, "egress-proxy");
+    assert_eq!(proxy, ContainerRole::Ambassador, "{why}");
+    assert_eq!(role(&i, "worker").0, ContainerRole::Main);
+}
