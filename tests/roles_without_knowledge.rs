@@ -95,3 +95,48 @@ fn a_proxy_that_declares_no_port_carries_calls_out() {
     assert_eq!(proxy, ContainerRole::Ambassador, "{why}");
     assert_eq!(role(&i, "worker").0, ContainerRole::Main);
 }
+
+#[test]
+fn a_web_server_beside_an_app_that_serves_stands_in_front_of_it() {
+    let i = insight(&format!(
+        "  - {{name: shop, image: {IMAGE}, ports: [{{containerPort: 9000}}]}}\n  - {{name: nginx, image: nginx:1.27, ports: [{{containerPort: 80}}]}}\n"
+    ));
+    let (web, why) = role(&i, "nginx");
+    assert_eq!(web, ContainerRole::Sidecar, "{why}");
+    assert_eq!(role(&i, "shop").0, ContainerRole::Main);
+    // Beside a content writer that serves nothing, the web server is the app.
+    let i = insight(&format!(
+        "  - {{name: web, image: nginx:1.27, ports: [{{containerPort: 80}}]}}\n  - {{name: writer, image: {IMAGE}, command: [sh, -c, 'while true; do date > /html/index.html; sleep 5; done']}}\n"
+    ));
+    assert_eq!(role(&i, "web").0, ContainerRole::Main);
+}
+
+#[test]
+fn a_proxy_the_app_calls_at_localhost_is_its_ambassador() {
+    let i = insight(&format!(
+        "  - {{name: shop, image: {IMAGE}, ports: [{{containerPort: 8080}}], env: [{{name: METRICS_URL, value: 'http://127.0.0.1:9090/api'}}]}}\n  - {{name: query-proxy, image: {IMAGE}7, ports: [{{containerPort: 9090}}]}}\n"
+    ));
+    let (proxy, why) = role(&i, "query-proxy");
+    assert_eq!(proxy, ContainerRole::Ambassador, "{why}");
+}
+
+#[test]
+fn saying_something_once_then_sleeping_is_idle_but_a_loop_that_prints_is_a_workload() {
+    let i = insight(&format!(
+        "  - {{name: server, image: {IMAGE}, ports: [{{containerPort: 8080}}]}}\n  - {{name: prepull, image: {IMAGE}8, command: [sh, -c, 'echo image pulled && sleep infinity']}}\n"
+    ));
+    assert_eq!(role(&i, "prepull").0, ContainerRole::Sidecar);
+    let i = insight(&format!(
+        "  - {{name: server, image: {IMAGE}, ports: [{{containerPort: 8080}}]}}\n  - {{name: greeter, image: {IMAGE}8, command: [sh, -c, 'while true; do echo hello; sleep 5; done']}}\n"
+    ));
+    assert_eq!(role(&i, "greeter").0, ContainerRole::Main);
+}
+
+#[test]
+fn instances_of_the_same_software_with_no_app_are_all_the_workload() {
+    let i = insight(
+        "  - {name: tunnel-a, image: 'cloudflare/cloudflared:2024.1', args: [access, tcp]}\n  - {name: tunnel-b, image: 'cloudflare/cloudflared:2024.1', args: [access, tcp, null]}\n",
+    );
+    assert_eq!(role(&i, "tunnel-a").0, ContainerRole::Main);
+    assert_eq!(role(&i, "tunnel-b").0, ContainerRole::Main);
+}

@@ -15,6 +15,7 @@ use super::pod::Pod;
 use super::role::RoleRule;
 use super::service::{Service, service_from_api};
 use super::volume::{Volume, VolumeSource};
+use super::zero_values;
 
 /// Workload kinds whose `spec.template` is a pod template.
 pub const TEMPLATE_KINDS: &[&str] = &[
@@ -260,7 +261,18 @@ impl Ctx<'_> {
         what: &str,
         prefix: &str,
     ) -> Result<T, ManifestError> {
-        serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let first = serde_path_to_error::deserialize::<_, T>(value);
+        // A template left a list item empty (`- ` with nothing after it): Kubernetes reads such
+        // a null as the item's zero value (`""`, `{}`), so podscope does too.
+        let result = match first {
+            Err(_) if zero_values::has_null_item(value) => {
+                let mut zeroed = value.clone();
+                zero_values::zero_null_items(&mut zeroed);
+                serde_path_to_error::deserialize::<_, T>(&zeroed)
+            }
+            other => other,
+        };
+        result.map_err(|e| {
             let path = e.path().to_string();
             let path = match (prefix.is_empty(), path == ".") {
                 (true, true) => String::new(),

@@ -20,6 +20,7 @@ pub mod usage;
 pub mod validation;
 pub mod volume;
 pub mod yaml;
+pub mod zero_values;
 
 pub use default_container::{DefaultContainer, choose_container, default_container};
 pub use insight::PodInsight;

@@ -228,6 +228,28 @@ pub(super) fn promote_main_if_missing(
         },
         evidence,
     };
+    // More instances of the same software (two tunnels, two forwarders) have no app to help
+    // either: they are the pod's workload beside it.
+    let image = pod.containers[chosen].image.as_deref();
+    let named_after_chosen = |i: usize| {
+        let (name, base) = (&pod.containers[i].name, &pod.containers[chosen].name);
+        name.strip_prefix(base.as_str())
+            .is_some_and(|rest| rest.starts_with(['-', '_']))
+    };
+    for &i in candidates.iter().filter(|&&i| i != chosen) {
+        if image.is_some() && pod.containers[i].image.as_deref() == image && !named_after_chosen(i)
+        {
+            out[i] = RoleAssessment {
+                role: ContainerRole::Main,
+                native_sidecar: false,
+                confidence: Confidence::Low,
+                evidence: vec![format!(
+                    "runs the same image as {}, and there is no app here for either to help",
+                    pod.containers[chosen].name
+                )],
+            };
+        }
+    }
 }
 
 pub(super) fn note_co_equal_mains(

@@ -217,10 +217,19 @@ fn goes_out(f: &Facts) -> bool {
 /// Whether a container can stand in front of another: a proxy or web server (by what it is or
 /// by its name) that declares ports of its own for the pod's clients.
 fn is_front(f: &Facts) -> bool {
+    let c = f.container;
     let forwards = f.refs.iter().any(|r| r.upstream);
-    let proxy_like =
-        f.kind().is_some_and(ImageKind::fronts) || named_as_proxy(&f.container.name) || forwards;
-    proxy_like && !f.container.ports.is_empty()
+    // A port named `proxy`, or `proxy` as the program's subcommand (`restlens proxy`).
+    let says_proxy = c
+        .ports
+        .iter()
+        .any(|p| p.name.as_deref().is_some_and(named_as_proxy))
+        || c.argv().any(|w| w == "proxy");
+    let proxy_like = f.kind().is_some_and(ImageKind::fronts)
+        || named_as_proxy(&c.name)
+        || forwards
+        || says_proxy;
+    proxy_like && !c.ports.is_empty()
 }
 
 fn outside_text(f: &Facts) -> String {
@@ -337,7 +346,12 @@ fn link(
         ballots[y].add(Toward::Main, FLOW, format!("{xn} connects to it at {at}"));
         return;
     }
-    if goes_out(&facts[y]) && !matches!(leanings[y], Some(Toward::Main)) {
+    // A proxy the app connects to at localhost is, by the pattern's definition, where the app
+    // sends its calls out: its ambassador (a mesh proxy or known helper keeps its pattern).
+    let proxy_for_the_app = matches!(leanings[x], Some(Toward::Main))
+        && (facts[y].kind() == Some(ImageKind::GeneralProxy)
+            || (facts[y].kind().is_none() && named_as_proxy(&facts[y].container.name)));
+    if (goes_out(&facts[y]) || proxy_for_the_app) && !matches!(leanings[y], Some(Toward::Main)) {
         ballots[y].add(
             Toward::Helper(ContainerRole::Ambassador),
             CARRIES_OUTBOUND,

@@ -16,6 +16,8 @@ use super::{ContainerRole, Toward};
 const JOB_COMPLETED: f32 = 3.0;
 const SERVES_NOTHING: f32 = 1.0;
 const GENERAL_PROXY_FRONTS: f32 = 2.0;
+/// What declaring ports counted toward main (`weigh.rs`), given back to a front.
+const FRONT_DOOR_PORTS: f32 = 1.0;
 const IDLE: f32 = 2.0;
 const OUTSIDE_HOSTS: f32 = 1.0;
 const FLOW: f32 = 1.0;
@@ -237,15 +239,20 @@ fn holds_data(pod: &Pod, volume: &str) -> bool {
 
 /// A general-purpose proxy (envoy, haproxy) with ports of its own, beside an application
 /// container (one that serves, or that the evidence so far calls a main), stands in front of
-/// it: its configuration, not its command, says where it forwards. Not when the app reaches it
-/// through localhost: then it carries the app's calls.
+/// it: its configuration, not its command, says where it forwards. A web server (nginx in
+/// front of php-fpm or a Node app) does the same beside an application that serves a port of
+/// its own, as no web server sits beside another server but to pass it requests. Not when the
+/// app reaches it through localhost: then it carries the app's calls.
 pub(super) fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ballot]) {
     let regular: Vec<usize> = (0..facts.len())
         .filter(|&i| pod.containers[i].section == Section::Regular)
         .collect();
     for &p in &regular {
         let proxy = &facts[p];
-        if proxy.kind() != Some(ImageKind::GeneralProxy) || proxy.container.ports.is_empty() {
+        let web_server = proxy.kind() == Some(ImageKind::WebServer);
+        if !(web_server || proxy.kind() == Some(ImageKind::GeneralProxy))
+            || proxy.container.ports.is_empty()
+        {
             continue;
         }
         let reached = facts
@@ -255,9 +262,15 @@ pub(super) fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ba
         // known to be a helper itself (a policy engine the proxy asks is not what it fronts).
         let candidate = |i: usize| {
             i != p
-                && !facts[i]
-                    .kind()
-                    .is_some_and(|k| k.fronts() || k == ImageKind::ControlPlane)
+                && !facts[i].kind().is_some_and(|k| {
+                    // A proxy may front a web server (envoy before nginx); nothing fronts a
+                    // proxy, a control plane or a database here.
+                    (k.fronts() && (web_server || k != ImageKind::WebServer))
+                        || k == ImageKind::ControlPlane
+                        || k == ImageKind::Datastore
+                })
+                // A web server fronts only what serves a port of its own.
+                && (!web_server || !facts[i].listens.is_empty())
         };
         let Some(&app) = regular
             .iter()
@@ -276,10 +289,16 @@ pub(super) fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ba
             continue;
         }
         let app_name = &facts[app].container.name;
+        let what = if web_server {
+            "a web server with ports of its own beside the application"
+        } else {
+            "a general-purpose proxy with ports of its own beside the application"
+        };
+        // Its ports are the pod's front door: they say nothing of it being the app.
         ballots[p].add(
             Toward::Helper(ContainerRole::Sidecar),
-            GENERAL_PROXY_FRONTS,
-            format!("a general-purpose proxy with ports of its own beside the application {app_name}: it stands in front of it"),
+            GENERAL_PROXY_FRONTS + FRONT_DOOR_PORTS,
+            format!("{what} {app_name}, which serves too: it stands in front of it"),
         );
         ballots[app].add(
             Toward::Main,

@@ -48,6 +48,8 @@ pub enum ImageKind {
     DebugTool,
     /// A policy engine the app or its proxy asks before answering (OPA, an ext_authz server).
     PolicyAgent,
+    /// A VPN or tunnel client that carries the pod's traffic (Tailscale, gluetun, cloudflared).
+    NetworkTunnel,
     MetricsExporter,
     /// Scrapes the app's metrics endpoint and republishes it to a monitoring service.
     MetricsForwarder,
@@ -90,6 +92,7 @@ impl ImageKind {
             ImageKind::PolicyAgent => {
                 "a policy engine (the app or its proxy asks it before answering)"
             }
+            ImageKind::NetworkTunnel => "a VPN or tunnel client that carries the pod's traffic",
             ImageKind::MetricsExporter => "a Prometheus exporter",
             ImageKind::MetricsForwarder => {
                 "a metrics forwarder (it republishes the app's metrics elsewhere)"
@@ -124,7 +127,8 @@ impl ImageKind {
             | ImageKind::InboundProxy
             | ImageKind::GeneralProxy
             | ImageKind::DebugTool
-            | ImageKind::PolicyAgent => Some(Toward::Helper(ContainerRole::Sidecar)),
+            | ImageKind::PolicyAgent
+            | ImageKind::NetworkTunnel => Some(Toward::Helper(ContainerRole::Sidecar)),
             ImageKind::MetricsExporter | ImageKind::MetricsForwarder => {
                 Some(Toward::Helper(ContainerRole::Adapter))
             }
@@ -164,7 +168,10 @@ impl ImageKind {
     /// Knowledge too general to outweigh a container's position: what it is tells little
     /// about what it does in this pod.
     pub fn is_general(self) -> bool {
-        matches!(self, ImageKind::GeneralProxy | ImageKind::AppRuntime)
+        matches!(
+            self,
+            ImageKind::GeneralProxy | ImageKind::AppRuntime | ImageKind::WebServer
+        )
     }
 }
 

@@ -101,9 +101,16 @@ pub fn is_idle(c: &Container) -> bool {
     for words in &commands {
         let program = words[0].rsplit('/').next().unwrap_or(words[0]);
         let tail_null = program == "tail" && words.contains(&"/dev/null");
+        // Saying something once on the way (`echo image pulled && sleep infinity`) is still
+        // idle; writing it into a file, or saying it over and over in a loop, is output.
+        let says = matches!(program, "echo" | "printf")
+            && !words.iter().any(|w| w.contains('>'))
+            && !script
+                .split(|ch: char| ch.is_whitespace() || ch == ';')
+                .any(|w| matches!(w, "while" | "for" | "until"));
         if KEEP_ALIVE.contains(&program) || tail_null {
             keeps_alive = true;
-        } else if !HARMLESS.contains(&program) {
+        } else if !HARMLESS.contains(&program) && !says {
             return false;
         }
     }
