@@ -140,3 +140,19 @@ fn instances_of_the_same_software_with_no_app_are_all_the_workload() {
     assert_eq!(role(&i, "tunnel-a").0, ContainerRole::Main);
     assert_eq!(role(&i, "tunnel-b").0, ContainerRole::Main);
 }
+
+#[test]
+fn a_name_that_says_what_runs_speaks_when_the_image_does_not() {
+    // fluentd-agent runs fluentd, whatever the private mirror calls the image.
+    let i = insight(&format!(
+        "  - {{name: shop, image: {IMAGE}, ports: [{{containerPort: 8080}}]}}\n  - {{name: fluentd-agent, image: {IMAGE}6}}\n"
+    ));
+    let (agent, why) = role(&i, "fluentd-agent");
+    assert_eq!(agent, ContainerRole::Sidecar, "{why}");
+    assert!(why.contains("says it runs fluentd"), "{why}");
+    // A helper word run together at the end still counts (`s3sidecar`, `sigv4proxy`).
+    let i = insight(&format!(
+        "  - {{name: s3sidecar, image: {IMAGE}6}}\n  - {{name: shop, image: {IMAGE}, ports: [{{containerPort: 8080}}]}}\n"
+    ));
+    assert_eq!(role(&i, "s3sidecar").0, ContainerRole::Sidecar);
+}

@@ -389,7 +389,14 @@ impl Drop for DemoCluster {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
         self.shared.runtime.kill_all();
-        let _ = std::fs::remove_dir_all(&self.temp_dir);
+        // A killed container may still write a line or two into its volume while it dies
+        // (the directory is then not empty when removed): try again for up to a second.
+        for _ in 0..20 {
+            if std::fs::remove_dir_all(&self.temp_dir).is_ok() || !self.temp_dir.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 }
 

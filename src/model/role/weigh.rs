@@ -29,6 +29,9 @@ const KNOWN_APP: f32 = 2.0;
 /// helper (injectors and charts fix those names); less for an app, whose names are chosen.
 const NAMED_HELPER: f32 = 3.0;
 const NAMED_APP: f32 = 1.5;
+/// A word of the name that names a product (`fluentd-agent`): weaker than a fixed name.
+const NAME_WORD_HELPER: f32 = 2.0;
+const NAME_WORD_APP: f32 = 1.0;
 /// Knowledge too general to outweigh position (see `ImageKind::is_general`).
 const KNOWN_GENERAL: f32 = 1.0;
 const DECLARES_PORTS: f32 = 1.0;
@@ -170,6 +173,11 @@ fn intrinsic(pod: &Pod, f: &Facts, ballot: &mut Ballot) {
                 ),
                 NAMED_HELPER,
                 NAMED_APP,
+            ),
+            Recognised::NameWord => (
+                format!("the name {} says it runs {} ({what})", c.name, f.product()),
+                NAME_WORD_HELPER,
+                NAME_WORD_APP,
             ),
         };
         let (helper, app) = if kind.is_general() {

@@ -196,6 +196,10 @@ pub enum Recognised {
     Image,
     Program,
     Name,
+    /// A word of the container's name is the product's image name (`fluentd-agent`): people
+    /// name a container after what it runs, when the image (a private mirror, a digest) no
+    /// longer says.
+    NameWord,
 }
 
 /// The image path without registry host, tag or digest, and without Docker Hub's `library/`:
@@ -246,6 +250,48 @@ pub fn known_name(name: &str) -> Option<&'static Software> {
     SOFTWARE
         .iter()
         .find(|s| s.names.iter().any(|p| glob_match(p, name)))
+}
+
+/// Words that say nothing of what a container does, beside a product's name in it
+/// (`fluentd-agent`, `nginx-container`).
+const FILLER_WORDS: &[&str] = &[
+    "agent",
+    "container",
+    "ctr",
+    "server",
+    "daemon",
+    "svc",
+    "service",
+    "instance",
+    "main",
+    "pod",
+];
+
+/// The product a container's name names by its image name, when the rest of the name is only
+/// filler (`fluentd-agent` runs fluentd; `pgbouncer-config` configures it, so it says
+/// nothing of what runs), with the word.
+pub fn known_name_word(name: &str) -> Option<(&'static Software, String)> {
+    let words: Vec<String> = name
+        .split(['-', '_', '.'])
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let filler = |w: &String| FILLER_WORDS.contains(&w.as_str());
+    let [product] = words.iter().filter(|w| !filler(w)).collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if product.len() < 4 {
+        return None;
+    }
+    SOFTWARE
+        .iter()
+        .filter(|s| s.kind != ImageKind::BaseImage)
+        .find(|s| {
+            s.images
+                .iter()
+                .any(|i| !i.contains('/') && glob_match(i, product))
+        })
+        .map(|s| (s, product.clone()))
 }
 
 /// The programs a container runs: `argv[0]`'s file name, for `sh -c SCRIPT` the first word of
@@ -340,7 +386,10 @@ pub fn recognise(c: &Container) -> Option<(&'static Software, Recognised, String
     if let Some(s) = by_name {
         return Some((s, Recognised::Name, c.name.clone()));
     }
-    by_image.map(|s| (s, Recognised::Image, last_segment(c.image.as_deref())))
+    if let Some(s) = by_image {
+        return Some((s, Recognised::Image, last_segment(c.image.as_deref())));
+    }
+    known_name_word(&c.name).map(|(s, word)| (s, Recognised::NameWord, word))
 }
 
 /// A server's image whose command is a shell script that never starts the server (a Redis

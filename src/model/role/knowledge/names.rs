@@ -117,14 +117,20 @@ pub const PROXY_WORDS: &[&str] = &["proxy", "ambassador", "gateway", "forwarder"
 
 /// Whether a word of the name is one of the [`PROXY_WORDS`] (`metrics-proxy`, `tunnel`).
 pub fn named_as_proxy(name: &str) -> bool {
-    name.split(['-', '_', '.'])
-        .any(|w| PROXY_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+    name.split(['-', '_', '.']).any(|w| {
+        let w = w.to_ascii_lowercase();
+        // Run together too: `sigv4proxy`, `authproxy`.
+        PROXY_WORDS.iter().any(|p| w == *p) || (w.len() > 5 && w.ends_with("proxy"))
+    })
 }
 
 /// Name hints for a container name or an image's last path segment.
 pub fn name_hints(name: &str) -> impl Iterator<Item = &'static NameHint> + '_ {
     NAME_HINTS.iter().filter(move |h| {
-        name.split(['-', '_', '.', '/'])
-            .any(|w| w.eq_ignore_ascii_case(h.word))
+        name.split(['-', '_', '.', '/']).any(|w| {
+            let w = w.to_ascii_lowercase();
+            // A long word also counts run together at the end (`s3sidecar`, `logexporter`).
+            w == h.word || (h.word.len() >= 6 && w.len() > h.word.len() && w.ends_with(h.word))
+        })
     })
 }
