@@ -16,8 +16,10 @@ use super::{ContainerRole, Toward};
 const JOB_COMPLETED: f32 = 3.0;
 const SERVES_NOTHING: f32 = 1.0;
 const GENERAL_PROXY_FRONTS: f32 = 2.0;
-/// What declaring ports counted toward main (`weigh.rs`), given back to a front.
+/// What declaring ports, and being a web server, counted toward main (`weigh.rs`), given back
+/// to a front.
 const FRONT_DOOR_PORTS: f32 = 1.0;
+const KNOWN_WEB_SERVER: f32 = 1.0;
 const IDLE: f32 = 2.0;
 const OUTSIDE_HOSTS: f32 = 1.0;
 const FLOW: f32 = 1.0;
@@ -294,10 +296,16 @@ pub(super) fn general_proxy_fronts(pod: &Pod, facts: &[Facts], ballots: &mut [Ba
         } else {
             "a general-purpose proxy with ports of its own beside the application"
         };
-        // Its ports are the pod's front door: they say nothing of it being the app.
+        // Its ports are the pod's front door, and a web server in front is not serving an app
+        // of its own: neither says it is the app.
+        let given_back = if web_server {
+            FRONT_DOOR_PORTS + KNOWN_WEB_SERVER
+        } else {
+            FRONT_DOOR_PORTS
+        };
         ballots[p].add(
             Toward::Helper(ContainerRole::Sidecar),
-            GENERAL_PROXY_FRONTS + FRONT_DOOR_PORTS,
+            GENERAL_PROXY_FRONTS + given_back,
             format!("{what} {app_name}, which serves too: it stands in front of it"),
         );
         ballots[app].add(

@@ -30,6 +30,7 @@ pub const SOFTWARE: &[Software] = &[
     sw("statsd_exporter", MetricsExporter, &["*statsd*exporter*"], &[], &["statsd_exporter"]),
     sw("mysqld_exporter", MetricsExporter, &["*mysqld*exporter*"], &[], &["mysqld_exporter"]),
     sw("postgres_exporter", MetricsExporter, &["*postgres*exporter*"], &[], &["postgres_exporter"]),
+    sw("telegraf", MetricsForwarder, &["telegraf"], &["telegraf"], &["telegraf"]),
     sw("exportarr", MetricsExporter, &["exportarr"], &["exportarr"], &["exportarr"]),
     sw("jmx_exporter", MetricsExporter, &["*jmx*prometheus*", "*jmx*exporter*"], &[], &[]),
     sw("prometheus-to-sd", MetricsForwarder, &["prometheus-to-sd"], &["prometheus-to-sd", "prometheus-to-sd-exporter"], &[]),
