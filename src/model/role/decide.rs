@@ -6,6 +6,7 @@ use crate::model::pod::{Container, Pod, Section};
 use super::ballot::{Ballot, confidence};
 use super::knowledge::ImageKind;
 use super::signals;
+use super::structure::named_after;
 use super::weigh::Facts;
 use super::{Confidence, ContainerRole, RoleAssessment};
 
@@ -231,21 +232,16 @@ pub(super) fn promote_main_if_missing(
     // More instances of the same software (two tunnels, two forwarders) have no app to help
     // either: they are the pod's workload beside it.
     let image = pod.containers[chosen].image.as_deref();
-    let named_after_chosen = |i: usize| {
-        let (name, base) = (&pod.containers[i].name, &pod.containers[chosen].name);
-        name.strip_prefix(base.as_str())
-            .is_some_and(|rest| rest.starts_with(['-', '_']))
-    };
+    let chosen_name = pod.containers[chosen].name.as_str();
     for &i in candidates.iter().filter(|&&i| i != chosen) {
-        if image.is_some() && pod.containers[i].image.as_deref() == image && !named_after_chosen(i)
-        {
+        let c = &pod.containers[i];
+        if image.is_some() && c.image.as_deref() == image && !named_after(&c.name, chosen_name) {
             out[i] = RoleAssessment {
                 role: ContainerRole::Main,
                 native_sidecar: false,
                 confidence: Confidence::Low,
                 evidence: vec![format!(
-                    "runs the same image as {}, and there is no app here for either to help",
-                    pod.containers[chosen].name
+                    "runs the same image as {chosen_name}, and there is no app here for either to help"
                 )],
             };
         }

@@ -90,6 +90,12 @@ pub(super) fn job_completion(pod: &Pod, long_running: &[usize], ballots: &mut [B
     }
 }
 
+/// Whether `name` is `base` with words added (`etcd-metrics` after `etcd`).
+pub(super) fn named_after(name: &str, base: &str) -> bool {
+    name.strip_prefix(base)
+        .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['-', '_']))
+}
+
 /// A container whose name is another's with words added (`etcd-metrics` beside `etcd`,
 /// `grafana-sc-dashboard` beside `grafana`) was named for the container it serves, as charts
 /// and operators name their helpers; the added words (the name hints) say which kind. Co-equal
@@ -100,11 +106,7 @@ pub(super) fn named_after_another(pod: &Pod, long_running: &[usize], ballots: &m
         let base = long_running
             .iter()
             .map(|&j| pod.containers[j].name.as_str())
-            .filter(|other| other.len() >= 3 && *other != name)
-            .filter(|other| {
-                name.strip_prefix(*other)
-                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['-', '_']))
-            })
+            .filter(|other| other.len() >= 3 && named_after(name, other))
             .max_by_key(|other| other.len());
         if let Some(base) = base {
             ballots[i].add_any_helper(
