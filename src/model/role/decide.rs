@@ -154,6 +154,7 @@ fn stands_alone(f: &Facts) -> bool {
                 | ImageKind::StorageHelper
                 | ImageKind::Babysitter
                 | ImageKind::DebugTool
+                | ImageKind::InboundProxy
                 | ImageKind::BaseImage
         )
     })

@@ -127,7 +127,14 @@ pub(super) fn proxies_a_data_service(pod: &Pod, facts: &[Facts], ballots: &mut [
             f.kind(),
             Some(ImageKind::GeneralProxy | ImageKind::OutboundProxy)
         ) || (f.kind().is_none() && named_as_proxy(&c.name));
-        if !c.is_long_running() || !proxy_like {
+        // An ambassador needs an app to carry calls for: a proxy beside only its own helpers
+        // (a monitoring agent) is the pod's workload.
+        let app_beside = facts.iter().enumerate().any(|(j, o)| {
+            j != i
+                && o.container.section == Section::Regular
+                && ballots[j].leaning() == Some(Toward::Main)
+        });
+        if !c.is_long_running() || !proxy_like || !app_beside {
             continue;
         }
         let Some((port, service)) = DATA_SERVICE_PORTS.iter().find(|(port, _)| {
