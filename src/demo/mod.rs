@@ -106,11 +106,20 @@ impl Shared {
     }
 
     /// Every ConfigMap as stored now (for volumes and environment variables).
-    pub fn config_maps_now(&self) -> Vec<ConfigMap> {
-        self.config_maps
-            .lock()
-            .map(|s| s.list(None).iter().map(|m| (**m).clone()).collect())
-            .unwrap_or_default()
+    /// The ConfigMaps and Secrets a container starting now is configured from.
+    pub fn pod_config_now(&self) -> runtime::config::PodConfig {
+        runtime::config::PodConfig {
+            config_maps: self
+                .config_maps
+                .lock()
+                .map(|s| s.list(None).iter().map(|m| (**m).clone()).collect())
+                .unwrap_or_default(),
+            secrets: self
+                .secrets
+                .lock()
+                .map(|s| s.list(None).iter().map(|m| (**m).clone()).collect())
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! tools; other images are simulated by stand-in scripts ([`standin`]). Synthetic pods
 //! (`--synthetic`) are never run: their statuses are simulated by the churn task.
 
+pub mod config;
 mod hooks;
 mod instance;
 mod logbook;
@@ -184,7 +185,7 @@ impl Runtime {
         };
         spec.containers
             .iter()
-            .filter_map(|c| plan::plan(pod, c.into(), &[]).serving)
+            .filter_map(|c| plan::plan(pod, c.into(), &config::PodConfig::default()).serving)
             .map(|s| match s {
                 serve::Serving::Web { port, .. }
                 | serve::Serving::Exporter { port, .. }

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Container, EnvFromSource, EnvVar, EphemeralContainer, Pod, VolumeMount,
+    Container, EnvFromSource, EnvVar, EphemeralContainer, Pod, VolumeMount,
 };
 
+use super::config::PodConfig;
 use super::standin;
 use crate::model::role::knowledge::{ImageKind, image_path, known_image};
 
@@ -100,8 +101,8 @@ macro_rules! view_from {
 view_from!(Container);
 view_from!(EphemeralContainer);
 
-pub fn plan(pod: &Pod, c: ContainerView<'_>, config_maps: &[ConfigMap]) -> ContainerPlan {
-    let env = environment(pod, &c, config_maps);
+pub fn plan(pod: &Pod, c: ContainerView<'_>, config: &PodConfig) -> ContainerPlan {
+    let env = environment(pod, &c, config);
     let expand = |s: &String| expand_references(s, &env);
     let command: Vec<String> = c.command.iter().map(expand).collect();
     let args: Vec<String> = c.args.iter().map(expand).collect();
@@ -209,13 +210,9 @@ fn last_segment(image: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// The kubelet's environment: a default PATH and HOSTNAME, `envFrom` ConfigMaps, then `env`
-/// (literal values, field references, ConfigMap keys). Secret references are never resolved.
-fn environment(
-    pod: &Pod,
-    c: &ContainerView<'_>,
-    config_maps: &[ConfigMap],
-) -> Vec<(String, String)> {
+/// The kubelet's environment: a default PATH and HOSTNAME, `envFrom` ConfigMaps and Secrets,
+/// then `env` (literal values, field references, ConfigMap and Secret keys).
+fn environment(pod: &Pod, c: &ContainerView<'_>, config: &PodConfig) -> Vec<(String, String)> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
@@ -225,19 +222,28 @@ fn environment(
     );
     env.insert("HOSTNAME".into(), pod_name.clone());
     env.insert("HOME".into(), "/root".into());
-    let find_map = |name: &str| {
-        config_maps.iter().find(|m| {
-            m.metadata.name.as_deref() == Some(name)
-                && m.metadata.namespace.as_deref().unwrap_or("default") == namespace
-        })
-    };
     for from in c.env_from {
-        let Some(map) = from.config_map_ref.as_ref().and_then(|r| find_map(&r.name)) else {
-            continue;
-        };
         let prefix = from.prefix.as_deref().unwrap_or_default();
-        for (k, v) in map.data.iter().flatten() {
-            env.insert(format!("{prefix}{k}"), v.clone());
+        if let Some(map) = from
+            .config_map_ref
+            .as_ref()
+            .and_then(|r| config.config_map(&namespace, &r.name))
+        {
+            for (k, v) in map.data.iter().flatten() {
+                env.insert(format!("{prefix}{k}"), v.clone());
+            }
+        }
+        if let Some(secret) = from
+            .secret_ref
+            .as_ref()
+            .and_then(|r| config.secret(&namespace, &r.name))
+        {
+            for (k, v) in PodConfig::secret_values(secret) {
+                env.insert(
+                    format!("{prefix}{k}"),
+                    String::from_utf8_lossy(&v).into_owned(),
+                );
+            }
         }
     }
     let mut ordered: Vec<(String, String)> = env.into_iter().collect();
@@ -257,7 +263,16 @@ fn environment(
                         _ => None,
                     }
                 } else if let Some(key) = &from.config_map_key_ref {
-                    find_map(&key.name).and_then(|m| m.data.as_ref()?.get(&key.key).cloned())
+                    config
+                        .config_map(&namespace, &key.name)
+                        .and_then(|m| m.data.as_ref()?.get(&key.key).cloned())
+                } else if let Some(key) = &from.secret_key_ref {
+                    config.secret(&namespace, &key.name).and_then(|s| {
+                        PodConfig::secret_values(s)
+                            .into_iter()
+                            .find(|(k, _)| k == &key.key)
+                            .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+                    })
                 } else {
                     None
                 }
@@ -305,9 +320,13 @@ mod tests {
         let set = parse_manifests(yaml, "test.yaml").unwrap();
         let pod = &set.api_pods[0];
         let spec = pod.spec.as_ref().unwrap();
+        let config = PodConfig {
+            config_maps: set.config_maps.clone(),
+            secrets: Vec::new(),
+        };
         spec.containers
             .iter()
-            .map(|c| plan(pod, c.into(), &set.config_maps))
+            .map(|c| plan(pod, c.into(), &config))
             .collect()
     }
 
@@ -359,7 +378,7 @@ mod tests {
     }
 
     #[test]
-    fn environment_resolves_values_fields_and_config_maps_but_not_secrets() {
+    fn environment_resolves_values_fields_and_config_maps() {
         let yaml = r#"
 apiVersion: v1
 kind: ConfigMap
@@ -394,5 +413,48 @@ spec:
         // GREETING was defined before POD, so `$(POD)` stays as written, as in Kubernetes.
         assert_eq!(get("GREETING"), Some("hi $(POD)"));
         assert_eq!(plan.program.argv()[2], "echo hi $(POD) $(HOME)");
+    }
+
+    #[test]
+    fn secret_keys_and_env_from_secrets_are_resolved_as_the_kubelet_does() {
+        let set = parse_manifests(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: default}
+spec:
+  containers:
+  - name: app
+    image: busybox
+    envFrom: [{secretRef: {name: db}, prefix: DB_}]
+    env:
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}
+    - {name: MISSING, valueFrom: {secretKeyRef: {name: other, key: password}}}
+"#,
+            "test.yaml",
+        )
+        .unwrap();
+        let secret: k8s_openapi::api::core::v1::Secret = serde_json::from_value(
+            serde_json::json!({"metadata": {"name": "db", "namespace": "default"},
+                "data": {"password": "czNjcjN0"}, "stringData": {"user": "admin"}}),
+        )
+        .unwrap();
+        let config = PodConfig {
+            config_maps: Vec::new(),
+            secrets: vec![secret],
+        };
+        let pod = &set.api_pods[0];
+        let c = &pod.spec.as_ref().unwrap().containers[0];
+        let plan = plan(pod, c.into(), &config);
+        let get = |k: &str| {
+            plan.env
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("PASSWORD"), Some("s3cr3t"));
+        assert_eq!(get("DB_password"), Some("s3cr3t"));
+        assert_eq!(get("DB_user"), Some("admin"));
+        assert_eq!(get("MISSING"), None);
     }
 }

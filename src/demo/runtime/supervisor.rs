@@ -135,8 +135,8 @@ pub async fn run_pod(
         return;
     };
     let runtime = &shared.runtime;
-    let config_maps = shared.config_maps_now();
-    let prepared = volumes::prepare(&pod, &runtime.pod_dir(&namespace, &name), &config_maps);
+    let config = shared.pod_config_now();
+    let prepared = volumes::prepare(&pod, &runtime.pod_dir(&namespace, &name), &config);
     let mut run = PodRun {
         shared: shared.clone(),
         namespace,
@@ -194,13 +194,13 @@ pub async fn run_pod(
         status.pod_ip = Some(ip.clone());
         status.pod_ips = Some(vec![k8s_openapi::api::core::v1::PodIP { ip: ip.clone() }]);
     });
-    let config_maps = &config_maps;
+    let config = &config;
     let inits = spec.init_containers.clone().unwrap_or_default();
     let run = Arc::new(run);
     let policy = Restart::from_policy(spec.restart_policy.as_deref());
     let mut containers = JoinSet::new();
     for init in &inits {
-        let plan = plan::plan(&pod, init.into(), config_maps);
+        let plan = plan::plan(&pod, init.into(), config);
         if init.restart_policy.as_deref() == Some("Always") {
             let (started, on_start) = oneshot::channel();
             containers.spawn(keep_running(
@@ -236,7 +236,7 @@ pub async fn run_pod(
         });
     }
     for c in &spec.containers {
-        let plan = plan::plan(&pod, c.into(), config_maps);
+        let plan = plan::plan(&pod, c.into(), config);
         containers.spawn(keep_running(
             run.clone(),
             plan,
@@ -247,7 +247,7 @@ pub async fn run_pod(
     }
     // Ephemeral containers already in the spec (added before this run) start beside them.
     for e in spec.ephemeral_containers.iter().flatten() {
-        let plan = plan::plan(&pod, e.into(), config_maps);
+        let plan = plan::plan(&pod, e.into(), config);
         containers.spawn(keep_running(
             run.clone(),
             plan,
@@ -270,9 +270,8 @@ pub async fn run_ephemeral(
         return;
     };
     let runtime = &shared.runtime;
-    let config_maps = shared.config_maps_now();
-    let Ok(prepared) = volumes::prepare(&pod, &runtime.pod_dir(&namespace, &name), &config_maps)
-    else {
+    let config = shared.pod_config_now();
+    let Ok(prepared) = volumes::prepare(&pod, &runtime.pod_dir(&namespace, &name), &config) else {
         return;
     };
     let Some(spec) = pod.spec.as_ref().and_then(|s| {
@@ -284,7 +283,7 @@ pub async fn run_ephemeral(
     }) else {
         return;
     };
-    let plan = plan::plan(&pod, (&spec).into(), &config_maps);
+    let plan = plan::plan(&pod, (&spec).into(), &config);
     let terminating = runtime.terminating(&namespace, &name);
     let run = Arc::new(PodRun {
         shared: shared.clone(),
@@ -304,13 +303,13 @@ pub async fn run_ephemeral(
 fn fresh_plan(run: &PodRun, name: &str) -> Option<ContainerPlan> {
     let pod = run.pod()?;
     let spec = pod.spec.as_ref()?;
-    let config_maps = run.shared.config_maps_now();
+    let config = run.shared.pod_config_now();
     let container = spec
         .containers
         .iter()
         .chain(spec.init_containers.iter().flatten())
         .find(|c| c.name == name)?;
-    Some(plan::plan(&pod, container.into(), &config_maps))
+    Some(plan::plan(&pod, container.into(), &config))
 }
 
 async fn keep_running(

@@ -1,14 +1,19 @@
 //! The pod's volumes as directories under the pod's own directory: one per volume, shared by
-//! every container that mounts it, as the kubelet shares an emptyDir. A configMap volume holds
-//! the ConfigMap's keys as files; downward API files hold the pod's fields. A hostPath is a
-//! private directory, never the host's path. Secrets and service-account tokens are never
-//! written: the demo has none, and podscope never shows one.
+//! every container that mounts it, as the kubelet shares an emptyDir. A configMap or secret
+//! volume holds its object's keys as files (a Secret's values only ever reach the containers'
+//! files, in the demo's private directory, as on a node); downward API files hold the pod's
+//! fields. A hostPath is a private directory, never the host's path. Service-account tokens
+//! are never written: the demo issues none.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::core::v1::{ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Volume};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume,
+};
+
+use super::config::PodConfig;
 
 pub struct PreparedVolumes {
     pub dirs: BTreeMap<String, PathBuf>,
@@ -18,23 +23,14 @@ pub struct PreparedVolumes {
     pub failed: BTreeMap<String, String>,
 }
 
-pub fn prepare(
-    pod: &Pod,
-    pod_dir: &Path,
-    config_maps: &[ConfigMap],
-) -> io::Result<PreparedVolumes> {
+pub fn prepare(pod: &Pod, pod_dir: &Path, config: &PodConfig) -> io::Result<PreparedVolumes> {
     let mut prepared = PreparedVolumes {
         dirs: BTreeMap::new(),
         read_only: BTreeSet::new(),
         failed: BTreeMap::new(),
     };
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
-    let find_map = |name: &str| {
-        config_maps.iter().find(|m| {
-            m.metadata.name.as_deref() == Some(name)
-                && m.metadata.namespace.as_deref().unwrap_or("default") == namespace
-        })
-    };
+    let find_map = |name: &str| config.config_map(namespace, name);
     let volumes = pod.spec.iter().flat_map(|s| s.volumes.iter().flatten());
     for volume in volumes {
         let dir = pod_dir.join("volumes").join(sanitize(&volume.name));
@@ -49,6 +45,22 @@ pub fn prepare(
                         format!(
                             "MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found",
                             volume.name, source.name
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(source) = &volume.secret {
+            let name = source.secret_name.as_deref().unwrap_or_default();
+            match config.secret(namespace, name) {
+                Some(secret) => write_secret(&dir, secret, source.items.as_deref())?,
+                None if source.optional == Some(true) => {}
+                None => {
+                    prepared.failed.insert(
+                        volume.name.clone(),
+                        format!(
+                            "MountVolume.SetUp failed for volume \"{}\" : secret \"{name}\" not found",
+                            volume.name
                         ),
                     );
                 }
@@ -106,6 +118,25 @@ fn write_config_map(dir: &Path, map: &ConfigMap, items: Option<&[KeyToPath]>) ->
         None => {
             for (key, value) in &data {
                 write_file(dir, key, value.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_secret(dir: &Path, secret: &Secret, items: Option<&[KeyToPath]>) -> io::Result<()> {
+    let values = PodConfig::secret_values(secret);
+    match items {
+        Some(items) => {
+            for item in items {
+                if let Some((_, value)) = values.iter().find(|(k, _)| k == &item.key) {
+                    write_file(dir, &item.path, value)?;
+                }
+            }
+        }
+        None => {
+            for (key, value) in &values {
+                write_file(dir, key, value)?;
             }
         }
     }
@@ -187,7 +218,11 @@ spec:
 "#;
         let set = parse_manifests(yaml, "t.yaml").unwrap();
         let dir = std::env::temp_dir().join(format!("podscope-volumes-{}", std::process::id()));
-        let prepared = prepare(&set.api_pods[0], &dir, &set.config_maps).unwrap();
+        let config = PodConfig {
+            config_maps: set.config_maps.clone(),
+            secrets: Vec::new(),
+        };
+        let prepared = prepare(&set.api_pods[0], &dir, &config).unwrap();
         let read = |v: &str, f: &str| std::fs::read_to_string(prepared.dirs[v].join(f)).ok();
         assert_eq!(
             read("config", "fluentd.conf").as_deref(),
