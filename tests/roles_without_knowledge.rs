@@ -160,9 +160,9 @@ fn a_name_that_says_what_runs_speaks_when_the_image_does_not() {
 #[test]
 fn a_proxy_beside_only_its_own_helpers_is_the_workload() {
     // A database load balancer with a monitoring agent: no app to carry calls for.
-    let i = insight(&format!(
-        "  - {{name: pmm-client, image: percona/pmm-client:2}}\n  - {{name: balancer, image: haproxy:2.8, ports: [{{containerPort: 3306}}]}}\n"
-    ));
+    let i = insight(
+        "  - {name: pmm-client, image: percona/pmm-client:2}\n  - {name: balancer, image: haproxy:2.8, ports: [{containerPort: 3306}]}\n",
+    );
     assert_eq!(role(&i, "balancer").0, ContainerRole::Main);
     // An inbound proxy only ever fronts something: the other container is the app.
     let i = insight(&format!(
