@@ -61,7 +61,6 @@ fn fuzz(target: &str, inputs: &[String], check: impl Fn(&str)) -> u64 {
     assert!(!inputs.is_empty(), "{target}: an empty corpus");
     let seed = seed();
     let mut rng = Rng(seed | 1);
-    let started = Instant::now();
     let mut case = 0u64;
     let crash = |input: &str, case: u64| -> ! {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-crashes");
@@ -80,6 +79,8 @@ fn fuzz(target: &str, inputs: &[String], check: impl Fn(&str)) -> u64 {
         }
         case += 1;
     }
+    // The budget is for mutations: the corpus as it is has been run whatever it took.
+    let started = Instant::now();
     while started.elapsed() < budget() {
         let base = rng.pick(inputs).clone();
         let other = rng.pick(inputs).clone();
@@ -90,7 +91,8 @@ fn fuzz(target: &str, inputs: &[String], check: impl Fn(&str)) -> u64 {
         case += 1;
     }
     eprintln!(
-        "fuzz {target}: {case} cases in {:.1} s, seed {seed}, clean",
+        "fuzz {target}: {case} cases ({} from the corpus, then {:.1} s of mutations), seed {seed}, clean",
+        inputs.len(),
         started.elapsed().as_secs_f64()
     );
     case

@@ -133,9 +133,12 @@ fn loopback_candidates(word: &str) -> Vec<String> {
         for (at, _) in word.match_indices(host) {
             let before = &word[..at];
             let start = match before.strip_suffix("://") {
+                // Just after the last character that cannot be in a scheme (which may take
+                // more than one byte: `http🦀://`).
                 Some(scheme_end) => scheme_end
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+'))
-                    .map_or(0, |i| i + 1),
+                    .char_indices()
+                    .rfind(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '+'))
+                    .map_or(0, |(i, c)| i + c.len_utf8()),
                 None => at,
             };
             let rest = &word[start..];
@@ -310,5 +313,16 @@ mod tests {
         assert!(parse_address("project:region:instance").is_none());
         let a = parse_address("[::1]:9090").unwrap();
         assert_eq!((a.host.as_str(), a.port), ("[::1]", Some(9090)));
+    }
+
+    #[test]
+    fn a_scheme_after_a_multibyte_character_is_cut_at_a_character_boundary() {
+        // Found by tests/fuzz.rs: the byte after the last non-scheme character was taken for
+        // the scheme's start, inside the crab.
+        let found = loopback_candidates("http🦀://127.0.0.1:8010/basic_status");
+        assert!(
+            found.contains(&"://127.0.0.1:8010/basic_status".to_string()),
+            "{found:?}"
+        );
     }
 }
