@@ -40,10 +40,15 @@ fn shell_in_count_agent_then_back_to_the_list_then_live_logs() {
     term.wait_until("a prompt", |s| s.contains("root@counter"));
     term.type_text("ls /var/log; stty size");
     term.keys(&["Enter"]);
-    let shell = term.wait_for("1.log");
+    // Both commands' output (`stty size` answers a moment after `ls`).
+    let shell = term.wait_until("ls and stty output", |s| {
+        s.contains("1.log")
+            && s.lines()
+                .any(|l| l.trim() == "40 120" || l.starts_with("40 "))
+    });
     assert!(shell.contains("2.log"), "{shell}");
     assert!(
-        shell.contains("40 120"),
+        shell.lines().any(|l| l.trim() == "40 120"),
         "the TTY has the terminal's size:\n{shell}"
     );
     // A resize during the session reaches the server's pty.
